@@ -1,0 +1,1 @@
+"""Pytest autograder for the DynamoDB Medium assessment."""

@@ -1,0 +1,58 @@
+"""Fixtures the task modules ask for: the student, their account, their resources."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from grader.aws import Account, make_session
+from grader.failures import GraderError, RequirementFailed
+from grader.options import Settings
+from grader.resources import StudentResources
+from grader.stash import ENDPOINT_KEY, SETTINGS_KEY
+
+
+@pytest.fixture(scope="session")
+def settings(pytestconfig: pytest.Config) -> Settings:
+    if SETTINGS_KEY not in pytestconfig.stash:
+        raise GraderError("grading fixtures need a grading run: pass --student-id")
+    return pytestconfig.stash[SETTINGS_KEY]
+
+
+@pytest.fixture(scope="session")
+def student_id(settings: Settings) -> str:
+    return settings.student_id
+
+
+@pytest.fixture(scope="session")
+def submission_dir(settings: Settings) -> Path:
+    return settings.submission_dir
+
+
+@pytest.fixture(scope="session")
+def account(pytestconfig: pytest.Config, settings: Settings) -> Account:
+    """The target account, after one call proving that credentials and endpoint work."""
+    account = Account(
+        make_session(settings, pytestconfig.stash[ENDPOINT_KEY]), pytestconfig.stash[ENDPOINT_KEY]
+    )
+    account.caller_identity()
+    return account
+
+
+@pytest.fixture(scope="session")
+def student(account: Account, student_id: str) -> StudentResources:
+    return StudentResources(account, student_id)
+
+
+@pytest.fixture
+def table(student: StudentResources) -> dict[str, Any]:
+    """The student's table description; a missing table fails the check naming Task 1."""
+    description = student.table
+    if description is None:
+        raise RequirementFailed(
+            f"table {student.table_name} does not exist in region {student.account.region}",
+            fix="Create it first (Task 1); this check depends on it",
+        )
+    return description

@@ -1,0 +1,149 @@
+"""Checks, tasks and the grade: outcomes, points and totals. Pure data, no pytest, no boto3."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import asdict, dataclass, field
+from typing import Any, Literal
+
+from grader.tasks import ASSESSMENT, TASKS, TaskInfo
+
+CheckStatus = Literal["passed", "failed", "error"]
+TaskStatus = Literal["passed", "partial", "failed", "error"]
+
+
+@dataclass(frozen=True)
+class CheckResult:
+    """The outcome of one check (one test of the grading suite)."""
+
+    task: int
+    name: str
+    status: CheckStatus
+    max_points: float
+    message: str = ""
+    order: tuple[int, str] = (0, "")
+
+    @property
+    def points(self) -> float:
+        return self.max_points if self.status == "passed" else 0.0
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "status": self.status,
+            "points": self.points,
+            "max_points": self.max_points,
+            "message": self.message,
+        }
+
+    def to_json(self) -> dict[str, Any]:
+        """Every field, for carrying a result between processes (xdist workers, roster runs)."""
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> CheckResult:
+        return cls(**{**data, "order": tuple(data["order"])})
+
+
+@dataclass(frozen=True)
+class TaskGrade:
+    info: TaskInfo
+    checks: tuple[CheckResult, ...]
+
+    @property
+    def score(self) -> float:
+        return round(sum(check.points for check in self.checks), 2)
+
+    @property
+    def misweighted(self) -> bool:
+        """The checks' points do not add up to the task's weight: a grader defect."""
+        return round(sum(check.max_points for check in self.checks), 2) != self.info.points
+
+    @property
+    def status(self) -> TaskStatus:
+        if not self.checks or self.misweighted or any(c.status == "error" for c in self.checks):
+            return "error"
+        if self.score == self.info.points:
+            return "passed"
+        return "failed" if self.score == 0 else "partial"
+
+    @property
+    def problem(self) -> str:
+        """Why the task could not be graded, when it could not."""
+        if not self.checks:
+            return "no check of this task ran"
+        if self.misweighted:
+            return "grader defect: the task's check points do not add up to its weight"
+        return next((c.message for c in self.checks if c.status == "error"), "")
+
+    def to_dict(self) -> dict[str, Any]:
+        data = {
+            "task": self.info.number,
+            "title": self.info.title,
+            "score": self.score,
+            "max_score": float(self.info.points),
+            "status": self.status,
+            "checks": [check.to_dict() for check in self.checks],
+        }
+        if self.problem:
+            data["problem"] = self.problem
+        return data
+
+
+@dataclass(frozen=True)
+class Grade:
+    student_id: str
+    target: str
+    tasks: tuple[TaskGrade, ...] = field(default_factory=tuple)
+
+    @property
+    def score(self) -> float:
+        return round(sum(task.score for task in self.tasks), 2)
+
+    @property
+    def max_score(self) -> float:
+        return float(sum(task.info.points for task in self.tasks))
+
+    @property
+    def complete(self) -> bool:
+        return all(task.status != "error" for task in self.tasks)
+
+    @property
+    def all_passed(self) -> bool:
+        return all(task.status == "passed" for task in self.tasks)
+
+    def causes(self) -> list[str]:
+        """Distinct reasons grading was incomplete, most frequent first."""
+        counts: dict[str, int] = {}
+        for task in self.tasks:
+            if task.status == "error" and task.problem:
+                counts[task.problem] = counts.get(task.problem, 0) + 1
+        return sorted(counts, key=lambda cause: -counts[cause])
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "assessment": ASSESSMENT,
+            "student_id": self.student_id,
+            "target": self.target,
+            "complete": self.complete,
+            "score": self.score,
+            "max_score": self.max_score,
+            "tasks": [task.to_dict() for task in self.tasks],
+        }
+
+
+def build_grade(
+    student_id: str, target: str, results: Iterable[CheckResult], tasks: Iterable[TaskInfo] = TASKS
+) -> Grade:
+    """Group check results by task, in a stable order whatever order they ran in."""
+    by_task: dict[int, list[CheckResult]] = {}
+    for result in results:
+        by_task.setdefault(result.task, []).append(result)
+    return Grade(
+        student_id,
+        target,
+        tuple(
+            TaskGrade(info, tuple(sorted(by_task.get(info.number, []), key=lambda c: c.order)))
+            for info in tasks
+        ),
+    )

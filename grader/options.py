@@ -1,0 +1,162 @@
+"""The grader's options: one table, resolved command line > environment > ini file."""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+
+STUDENT_ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,42}")
+TARGETS = ("aws", "localstack", "moto")
+DEFAULT_REGION = "us-east-1"
+LOCALSTACK_ENDPOINT = "http://localhost:4566"
+
+HELP_STUDENT_ID = "student to grade; their table is orders-ID (env STUDENT_ID)."
+HELP_TARGET = "where the student's resources live: aws (default), localstack or moto (env GRADER_TARGET)."
+HELP_ENDPOINT = "explicit AWS endpoint, e.g. an emulator (env AWS_ENDPOINT_URL)."
+HELP_REGION = f"AWS region (env AWS_REGION / AWS_DEFAULT_REGION; default {DEFAULT_REGION})."
+HELP_PROFILE = "AWS profile of the grading credentials (env AWS_PROFILE)."
+HELP_SUBMISSION = "directory holding the student's code (env SUBMISSION_DIR; default: current directory)."
+HELP_DEPLOY = "deploy the reference solution from solution/ for this student before grading."
+HELP_REAL_AWS = "allow --deploy-solution against real AWS (it creates billable resources)."
+HELP_GRADE_JSON = "where to write the machine-readable grade (default grade.json)."
+HELP_EXIT_ZERO = (
+    "exit 0 whenever grading completed, whatever the score (for pipelines reading the grade file)."
+)
+
+
+@dataclass(frozen=True)
+class Option:
+    """One grader option: its flag, environment variables and ini key."""
+
+    dest: str
+    flag: str
+    help: str
+    env: tuple[str, ...] = ()
+    default: str | bool | None = None
+    is_flag: bool = False
+    metavar: str | None = None
+
+
+OPTIONS: tuple[Option, ...] = (
+    Option("student_id", "--student-id", HELP_STUDENT_ID, ("STUDENT_ID",), metavar="ID"),
+    Option("target", "--target", HELP_TARGET, ("GRADER_TARGET",), "aws", metavar="TARGET"),
+    Option("endpoint_url", "--endpoint-url", HELP_ENDPOINT, ("AWS_ENDPOINT_URL",), metavar="URL"),
+    Option("region", "--region", HELP_REGION, ("AWS_REGION", "AWS_DEFAULT_REGION"), metavar="R"),
+    Option("profile", "--profile", HELP_PROFILE, ("AWS_PROFILE",), metavar="P"),
+    Option("submission_dir", "--submission-dir", HELP_SUBMISSION, ("SUBMISSION_DIR",), metavar="DIR"),
+    Option("deploy_solution", "--deploy-solution", HELP_DEPLOY, default=False, is_flag=True),
+    Option("real_aws_ok", "--i-mean-real-aws", HELP_REAL_AWS, default=False, is_flag=True),
+    Option("grade_json", "--grade-json", HELP_GRADE_JSON, (), "grade.json", metavar="PATH"),
+    Option("exit_zero", "--exit-zero-when-graded", HELP_EXIT_ZERO, default=False, is_flag=True),
+)
+
+
+def add_options(parser: pytest.Parser) -> None:
+    """Register every option in the 'grader' group, and its ini key."""
+    group = parser.getgroup("grader", "DynamoDB Medium grader")
+    for option in OPTIONS:
+        if option.is_flag:
+            group.addoption(
+                option.flag, dest=option.dest, action="store_true", default=None, help=option.help
+            )
+        else:
+            group.addoption(
+                option.flag, dest=option.dest, default=None, metavar=option.metavar, help=option.help
+            )
+        parser.addini(option.dest, option.help, type="bool" if option.is_flag else "string", default=None)
+
+
+def resolve(config: pytest.Config, option: Option) -> str | bool | None:
+    """The option's value: command line, then environment, then ini file, then default."""
+    value = config.getoption(option.dest)
+    if value is not None:
+        return value
+    for name in option.env:
+        if os.environ.get(name):
+            return _truthy(os.environ[name]) if option.is_flag else os.environ[name]
+    value = config.getini(option.dest)
+    if value not in (None, ""):
+        return value
+    return option.default
+
+
+def _truthy(text: str) -> bool:
+    return text.strip().lower() in ("1", "true", "yes", "on")
+
+
+@dataclass(frozen=True)
+class Settings:
+    """The resolved, validated settings of one grading run."""
+
+    student_id: str
+    target: str
+    endpoint_url: str | None
+    region: str | None
+    profile: str | None
+    submission_dir: Path
+    deploy_solution: bool
+    real_aws_ok: bool
+    grade_json: Path
+    exit_zero: bool
+
+
+def validate_student_id(student_id: str | None) -> str:
+    """Return the id when it is valid, else raise a one-line usage error."""
+    if not student_id:
+        raise pytest.UsageError(
+            "--student-id is required (letters, digits, '-' or '_', 1-42 "
+            "characters), e.g. pytest --student-id=alice"
+        )
+    if not STUDENT_ID_PATTERN.fullmatch(student_id):
+        raise pytest.UsageError(
+            f"invalid --student-id {student_id!r}: use 1-42 letters, digits, '-' or '_' "
+            "(it becomes part of the table name orders-ID)"
+        )
+    return student_id
+
+
+def validate_endpoint(url: str | None) -> str | None:
+    if url is None:
+        return None
+    parsed = urlparse(url)
+    if parsed.scheme not in ("http", "https") or not parsed.netloc:
+        raise pytest.UsageError(f"invalid --endpoint-url {url!r}: expected http(s)://host[:port]")
+    return url
+
+
+def load_settings(config: pytest.Config, solution_dir: Path) -> Settings:
+    """Resolve and validate every option; raise pytest.UsageError on bad input."""
+    values = {option.dest: resolve(config, option) for option in OPTIONS}
+    student_id = validate_student_id(values["student_id"])
+    target = str(values["target"])
+    if target not in TARGETS:
+        raise pytest.UsageError(f"invalid --target {target!r}: choose one of {', '.join(TARGETS)}")
+    endpoint = validate_endpoint(values["endpoint_url"])
+    if target == "localstack" and endpoint is None:
+        endpoint = LOCALSTACK_ENDPOINT
+    deploy = bool(values["deploy_solution"])
+    if deploy and target == "aws" and not values["real_aws_ok"]:
+        raise pytest.UsageError(
+            "--deploy-solution creates resources; against --target=aws it also needs --i-mean-real-aws"
+        )
+    submission = values["submission_dir"] or (solution_dir if deploy else ".")
+    submission_dir = Path(submission).resolve()
+    if not submission_dir.is_dir():
+        raise pytest.UsageError(f"--submission-dir {submission} is not a directory")
+    return Settings(
+        student_id=student_id,
+        target=target,
+        endpoint_url=endpoint,
+        region=values["region"],
+        profile=values["profile"],
+        submission_dir=submission_dir,
+        deploy_solution=deploy,
+        real_aws_ok=bool(values["real_aws_ok"]),
+        grade_json=Path(str(values["grade_json"])),
+        exit_zero=bool(values["exit_zero"]),
+    )

@@ -1,0 +1,176 @@
+"""The grader's pytest hooks: options, set-up of a grading run, outcomes, reports, exit code."""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from grader import deployment, reports
+from grader.deployment import GRADING_INCOMPLETE
+from grader.emulator import EmbeddedMoto
+from grader.grade import CheckResult, Grade, build_grade
+from grader.options import Settings, add_options, load_settings
+from grader.outcomes import check_result, task_number
+from grader.stash import ENDPOINT_KEY, SETTINGS_KEY
+
+RESULT_PROPERTY = "grader_check"
+ENDPOINT_INPUT = "grader_endpoint_url"
+GRADING_SUITE = deployment.PROJECT_ROOT / "tests_assessment"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    add_options(parser)
+
+
+def is_xdist_worker(config: pytest.Config) -> bool:
+    return hasattr(config, "workerinput")
+
+
+def is_grading_run(config: pytest.Config) -> bool:
+    """True when the run collects the grading suite (not, say, the grader's own self-tests)."""
+    for arg in config.args:
+        path = Path(config.invocation_params.dir, arg.split("::")[0]).resolve()
+        if path == GRADING_SUITE or GRADING_SUITE in path.parents or path in GRADING_SUITE.parents:
+            return True
+    return False
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "task(number): the assessment task a check grades.")
+    config.addinivalue_line("markers", "points(value): what a check is worth when it passes.")
+    if not is_grading_run(config):
+        return
+    settings = load_settings(config, deployment.PROJECT_ROOT / "solution")
+    config.stash[SETTINGS_KEY] = settings
+    if not is_xdist_worker(config) and getattr(config.option, "htmlpath", "missing") is None:
+        config.option.htmlpath = "report.html"
+        config.option.self_contained_html = True
+    config.pluginmanager.register(GradingRun(config, settings), "grader-run")
+
+
+class GradingRun:
+    """Hooks active only while grading a student."""
+
+    def __init__(self, config: pytest.Config, settings: Settings) -> None:
+        self.config = config
+        self.settings = settings
+        self.results: dict[str, CheckResult] = {}
+        self.emulator: EmbeddedMoto | None = None
+        endpoint = settings.endpoint_url
+        if is_xdist_worker(config):
+            endpoint = config.workerinput.get(ENDPOINT_INPUT, endpoint)  # type: ignore[attr-defined]
+        else:
+            if settings.target == "moto":
+                self.emulator = EmbeddedMoto()
+                endpoint = self.emulator.start()
+            if settings.deploy_solution:
+                deployment.deploy_reference(settings, endpoint)
+        config.stash[ENDPOINT_KEY] = endpoint
+
+    @property
+    def grade(self) -> Grade:
+        return build_grade(self.settings.student_id, self.settings.target, self.results.values())
+
+    # xdist: workers share the controller's emulator --------------------------------------------
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_configure_node(self, node: Any) -> None:
+        node.workerinput[ENDPOINT_INPUT] = self.config.stash[ENDPOINT_KEY]
+
+    # outcomes -------------------------------------------------------------------------------------
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]):
+        report: pytest.TestReport = yield
+        if task_number(item) is None:
+            return report
+        if report.when == "call" or not report.passed:
+            result = check_result(item, call, report)
+            report.user_properties.append((RESULT_PROPERTY, result.to_json()))
+            if result.message:
+                report.longrepr = result.message
+        return report
+
+    def pytest_report_teststatus(self, report: pytest.TestReport) -> tuple[str, str, str] | None:
+        result = _result_of(report)
+        if result is None or (report.when == "teardown" and result.status == "passed"):
+            return None
+        if result.status == "error":
+            return "error", "E", "ERROR"
+        if result.status == "failed":
+            return "failed", "F", "FAILED"
+        return None
+
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        result = _result_of(report)
+        if result is not None and (report.nodeid not in self.results or result.status != "passed"):
+            self.results[report.nodeid] = result
+
+    # reports and exit code (on the controller only) --------------------------------------------
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        if is_xdist_worker(self.config):
+            return
+        grade = self.grade
+        reports.grade_json.write(grade, self.settings.grade_json)
+        if exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
+            session.exitstatus = exit_code(grade, self.settings.exit_zero)
+
+    def pytest_terminal_summary(self, terminalreporter: Any) -> None:
+        if is_xdist_worker(self.config):
+            return
+        terminalreporter.section("grade")
+        for line in reports.terminal.render(self.grade):
+            terminalreporter.write_line(line)
+        terminalreporter.write_line(f"grade file: {self.settings.grade_json}")
+
+    def pytest_unconfigure(self) -> None:
+        if self.emulator is not None:
+            self.emulator.stop()
+
+    # pytest-html ---------------------------------------------------------------------------------
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_html_report_title(self, report: Any) -> None:
+        report.title = f"DynamoDB Medium grade: {self.settings.student_id}"
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_html_results_summary(self, prefix: list[str]) -> None:
+        prefix.append(reports.html.summary(self.grade))
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_html_results_table_header(self, cells: list[str]) -> None:
+        cells.insert(1, "<th>Task</th>")
+        cells.insert(2, "<th>Check</th>")
+        cells.insert(3, "<th>Points</th>")
+        cells.insert(4, "<th>Feedback</th>")
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_html_results_table_row(self, report: pytest.TestReport, cells: list[str]) -> None:
+        result = _result_of(report)
+        if result is None:
+            cells[1:1] = ["<td></td>"] * 4
+            return
+        cells[1:1] = [
+            f"<td>{result.task}</td>",
+            f"<td>{html.escape(result.name)}</td>",
+            f"<td>{result.points:g}/{result.max_points:g}</td>",
+            f"<td>{html.escape(result.message)}</td>",
+        ]
+
+
+def _result_of(report: pytest.TestReport) -> CheckResult | None:
+    for name, value in report.user_properties:
+        if name == RESULT_PROPERTY:
+            return CheckResult.from_json(value)
+    return None
+
+
+def exit_code(grade: Grade, exit_zero_when_graded: bool) -> int:
+    """0 all passed, 1 some failed, GRADING_INCOMPLETE when a check could not be graded."""
+    if not grade.complete:
+        return GRADING_INCOMPLETE
+    if grade.all_passed or exit_zero_when_graded:
+        return pytest.ExitCode.OK
+    return pytest.ExitCode.TESTS_FAILED

@@ -1,0 +1,1 @@
+"""The reference solution: deployment, teardown, and the six submission files."""

@@ -1,0 +1,27 @@
+"""Fixtures of the grader's self-tests."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+
+from tests import harness
+
+
+@pytest.fixture(scope="session")
+def moto_endpoint() -> Iterator[str]:
+    """One moto server per self-test process; tests keep apart by unique student ids."""
+    emulator = harness.start_emulator()
+    yield emulator.endpoint_url
+    emulator.stop()
+
+
+@pytest.fixture(scope="session")
+def reference_run(moto_endpoint: str, tmp_path_factory: pytest.TempPathFactory) -> harness.GraderRun:
+    """The reference deployment graded once, shared by the tests that only read its grade."""
+    student_id = harness.new_student_id("ref")
+    harness.deploy_reference(moto_endpoint, student_id)
+    solution = str(harness.PROJECT_ROOT / "solution")
+    return harness.grade_on(moto_endpoint, student_id, tmp_path_factory.mktemp("reference"),
+                            f"--submission-dir={solution}")
