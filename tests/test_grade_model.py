@@ -1,0 +1,77 @@
+"""The grade model: points, task statuses, completeness, order independence, exit codes."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from grader.grade import CheckResult, build_grade
+from grader.plugin import exit_code
+from grader.tasks import TASKS, TaskInfo
+
+TWO_TASKS = (TaskInfo(1, "one", 4), TaskInfo(2, "two", 2))
+
+
+def check(task: int, name: str, status: str, points: float, line: int = 0) -> CheckResult:
+    return CheckResult(task=task, name=name, status=status, max_points=points,
+                       message="" if status == "passed" else f"{name} {status}",
+                       order=(line, f"t{task}::{name}"))
+
+
+def test_scores_and_statuses() -> None:
+    grade = build_grade("alice", "moto", [
+        check(1, "a", "passed", 3, 1), check(1, "b", "failed", 1, 2),
+        check(2, "c", "failed", 2, 1)], TWO_TASKS)
+    assert [(t.score, t.status) for t in grade.tasks] == [(3, "partial"), (0, "failed")]
+    assert (grade.score, grade.max_score, grade.complete) == (3, 6, True)
+    assert exit_code(grade, exit_zero_when_graded=False) == 1
+    assert exit_code(grade, exit_zero_when_graded=True) == 0
+
+
+def test_an_error_makes_the_task_and_grade_incomplete_never_a_failure() -> None:
+    grade = build_grade("alice", "aws", [
+        check(1, "a", "passed", 3), check(1, "b", "error", 1), check(2, "c", "passed", 2)],
+        TWO_TASKS)
+    assert grade.tasks[0].status == "error"
+    assert grade.complete is False
+    assert grade.causes() == ["b error"]
+    assert exit_code(grade, exit_zero_when_graded=True) == 6
+
+
+def test_a_task_without_checks_or_with_misweighted_checks_is_an_error() -> None:
+    grade = build_grade("alice", "aws", [check(1, "a", "passed", 3)], TWO_TASKS)
+    assert [t.status for t in grade.tasks] == ["error", "error"]
+    assert "do not add up" in grade.tasks[0].problem
+    assert grade.tasks[1].problem == "no check of this task ran"
+
+
+def test_all_passed_exits_zero() -> None:
+    grade = build_grade("alice", "aws", [check(1, "a", "passed", 4), check(2, "c", "passed", 2)],
+                        TWO_TASKS)
+    assert (grade.all_passed, exit_code(grade, exit_zero_when_graded=False)) == (True, 0)
+
+
+def test_order_of_arrival_does_not_change_the_grade() -> None:
+    results = [check(1, n, "passed" if i % 2 else "failed", 1, i) for i, n in enumerate("abcd")]
+    results += [check(2, "e", "passed", 2)]
+    expected = build_grade("alice", "aws", results, TWO_TASKS).to_dict()
+    for seed in range(5):
+        shuffled = results[:]
+        random.Random(seed).shuffle(shuffled)
+        assert build_grade("alice", "aws", shuffled, TWO_TASKS).to_dict() == expected
+
+
+def test_grade_json_shape_matches_the_spec() -> None:
+    grade = build_grade("alice", "moto", [], TASKS).to_dict()
+    assert list(grade) == ["assessment", "student_id", "target", "complete", "score",
+                           "max_score", "tasks"]
+    assert grade["assessment"] == "dynamodb-medium" and grade["max_score"] == 100.0
+    assert [t["task"] for t in grade["tasks"]] == list(range(1, 14))
+    assert set(grade["tasks"][0]) >= {"task", "title", "score", "max_score", "status", "checks"}
+
+
+@pytest.mark.parametrize("status", ["passed", "failed", "error"])
+def test_check_result_round_trips_through_json(status: str) -> None:
+    result = check(3, "x", status, 2, 7)
+    assert CheckResult.from_json(result.to_json()) == result
