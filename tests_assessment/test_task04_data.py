@@ -1,11 +1,51 @@
-"""Task 4: Sample order data (checks not written yet: the task is graded as an error)."""
+"""Task 4: sample data: at least 15 complete orders, over at least 2 statuses and 2 customers."""
+
+from __future__ import annotations
+
+from typing import Any
 
 import pytest
 
+from grader import order_data
+from grader.failures import require
+from grader.resources import StudentResources
+
 pytestmark = pytest.mark.task(4)
 
+MIN_ORDERS = 15
+SEED = "Run the Task 4 script (numbers as Decimal, order_date as YYYY-MM-DD)"
 
-@pytest.mark.points(8)
-def test_not_implemented() -> None:
-    """checks of this task are not implemented yet"""
-    raise NotImplementedError("the checks of task 4 are not implemented yet")
+
+@pytest.fixture
+def orders(table: dict[str, Any], student: StudentResources) -> order_data.Survey:
+    """Every item of the table, over every scan page, sorted into complete, sparse and malformed."""
+    return order_data.survey(student.items)
+
+
+def _found(orders: order_data.Survey) -> str:
+    found = f"{len(orders.complete)} complete order{'s' if len(orders.complete) != 1 else ''}"
+    return "; ".join(filter(None, [found, orders.malformed_summary()]))
+
+
+@pytest.mark.points(4)
+def test_at_least_15_complete_orders(orders: order_data.Survey) -> None:
+    """table holds at least 15 complete orders"""
+    require(
+        len(orders.complete) >= MIN_ORDERS,
+        _found(orders),
+        f"at least {MIN_ORDERS} orders with status, order_date, total_amount and quantity of the right types",
+        f"{SEED}, or fix the malformed orders" if orders.malformed else SEED,
+    )
+
+
+@pytest.mark.points(2)
+@pytest.mark.parametrize("attribute, label", [("status", "statuses"), ("customer_id", "customers")])
+def test_orders_vary(attribute: str, label: str, orders: order_data.Survey) -> None:
+    """complete orders span at least 2 {label}"""
+    values = orders.distinct(attribute)
+    require(
+        len(values) >= 2,
+        f"{_found(orders)}, {label}: {', '.join(values) if values else 'none'}",
+        f"at least 2 different {label}",
+        f"Insert orders with varying {label} ({SEED})",
+    )

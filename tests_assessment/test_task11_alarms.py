@@ -1,11 +1,87 @@
-"""Task 11: CloudWatch throttling alarms (checks not written yet: the task is graded as an error)."""
+"""Task 11: three CloudWatch throttling alarms of the student's, each notifying an SNS topic."""
+
+from __future__ import annotations
 
 import pytest
 
+from grader import alarms
+from grader.failures import RequirementFailed, require
+from grader.resources import StudentResources
+from grader.tasks import GSI_NAME
+
 pytestmark = pytest.mark.task(11)
 
+PUT_ALARM = (
+    "put_metric_alarm(Namespace='AWS/DynamoDB', MetricName='{metric}', Dimensions=[{dimensions}], "
+    "Statistic='Sum', Period=300, EvaluationPeriods=1, Threshold={n}, "
+    "ComparisonOperator='GreaterThanThreshold', AlarmActions=[<SNS topic ARN>])"
+)
+THRESHOLD_POINTS = {"read": 2, "write": 2, "gsi": 1}
+ALARMS = [
+    pytest.param(r.key, r.title, r.more_than, marks=pytest.mark.points(THRESHOLD_POINTS[r.key]), id=r.key)
+    for r in alarms.REQUIREMENTS
+]
+ACTIONS = [pytest.param(r.key, r.title, marks=pytest.mark.points(1), id=r.key) for r in alarms.REQUIREMENTS]
 
-@pytest.mark.points(8)
-def test_not_implemented() -> None:
-    """checks of this task are not implemented yet"""
-    raise NotImplementedError("the checks of task 11 are not implemented yet")
+
+@pytest.fixture
+def pairing(student: StudentResources) -> dict[str, alarms.Alarm | None]:
+    """The student's alarms (never another student's), each paired with the requirement it meets best."""
+    own = [
+        alarm
+        for alarm in map(alarms.Alarm.from_description, student.all_metric_alarms)
+        if alarms.belongs_to(alarm, student.student_id, student.table_name)
+    ]
+    return alarms.assign(own, student.table_name, student.topic_exists)
+
+
+def _paired(key: str, pairing: dict[str, alarms.Alarm | None], table: str) -> alarms.Alarm:
+    """The alarm paired with the requirement, or the failure naming what was looked for."""
+    alarm = pairing[key]
+    if alarm is not None:
+        return alarm
+    requirement = alarms.REQUIREMENTS_BY_KEY[key]
+    metrics = " or ".join(requirement.metrics)
+    dimensions = f"{{'Name': 'TableName', 'Value': '{table}'}}"
+    if requirement.gsi:
+        metrics += f" with GlobalSecondaryIndexName={GSI_NAME}"
+        dimensions += f", {{'Name': 'GlobalSecondaryIndexName', 'Value': '{GSI_NAME}'}}"
+    others = [a.name for a in pairing.values() if a is not None]
+    raise RequirementFailed(
+        f"no {requirement.title} alarm of yours watches AWS/DynamoDB {metrics}"
+        + (f" (paired already: {', '.join(others)})" if others else ""),
+        f"an alarm with dimension TableName={table} (or your student id in its name)",
+        "Create it: "
+        + PUT_ALARM.format(metric=requirement.metrics[-1], dimensions=dimensions, n=requirement.more_than),
+    )
+
+
+@pytest.mark.parametrize("key, title, n", ALARMS)
+def test_alarm_threshold(
+    key: str, title: str, n: int, pairing: dict[str, alarms.Alarm | None], student: StudentResources
+) -> None:
+    """{title} alarm fires on more than {n} in 5 minutes"""
+    alarm = _paired(key, pairing, student.table_name)
+    requirement = alarms.REQUIREMENTS_BY_KEY[key]
+    problems = requirement.problems(alarm, student.table_name)
+    require(
+        not problems,
+        f"alarm {alarm.summary()} has {'; '.join(problems)}",
+        f"Sum over a 300 s period, 1 evaluation period, GreaterThanThreshold {n}",
+        f"Update it with put_metric_alarm(AlarmName='{alarm.name}', ...) and those settings",
+    )
+
+
+@pytest.mark.parametrize("key, title", ACTIONS)
+def test_alarm_notifies_sns(
+    key: str, title: str, pairing: dict[str, alarms.Alarm | None], student: StudentResources
+) -> None:
+    """{title} alarm notifies an SNS topic that exists"""
+    alarm = _paired(key, pairing, student.table_name)
+    problem = alarms.action_problem(alarm, student.topic_exists)
+    require(
+        not problem,
+        problem,
+        "an existing SNS topic among its AlarmActions",
+        f"Create a topic (sns create_topic) and add its ARN to AlarmActions of {alarm.name}",
+    )

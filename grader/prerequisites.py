@@ -1,0 +1,87 @@
+"""Resources a check depends on: each returns the resource or fails the check with one message naming it.
+
+The task modules wrap these in fixtures, so a missing index, stream, function or role fails every
+dependent check with the same message (not a pile of KeyErrors).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from grader import schema
+from grader.failures import RequirementFailed
+from grader.resources import StudentResources
+
+INDEX_KINDS = {
+    "GlobalSecondaryIndexes": (
+        "GSI",
+        "Task 2",
+        "Add it: update_table(GlobalSecondaryIndexUpdates=[{{'Create': {{'IndexName': '{name}', ...}}}}])",
+    ),
+    "LocalSecondaryIndexes": (
+        "LSI",
+        "Task 3",
+        "An LSI can only be created with the table: recreate the table with LocalSecondaryIndexes "
+        "[{{'IndexName': '{name}', ...}}]",
+    ),
+}
+
+
+def index(table: dict[str, Any], kind: str, name: str) -> dict[str, Any]:
+    """The table's GSI or LSI called name (kind: GlobalSecondaryIndexes or LocalSecondaryIndexes)."""
+    found = schema.find_index(table, kind, name)
+    if found is not None:
+        return found
+    label, task, fix = INDEX_KINDS[kind]
+    others = [i["IndexName"] for i in table.get(kind, [])]
+    raise _missing(
+        f"table {table['TableName']} has no {label} {name} "
+        f"(its {label}s: {', '.join(others) if others else 'none'})",
+        f"{label} {name} ({task})",
+        fix.format(name=name),
+    )
+
+
+def stream_arn(table: dict[str, Any]) -> str:
+    """The table's current stream ARN, when streams are turned on."""
+    if not table.get("StreamSpecification", {}).get("StreamEnabled") or not table.get("LatestStreamArn"):
+        raise _missing(
+            f"table {table['TableName']} has DynamoDB Streams turned off",
+            "a stream on the table (Task 7)",
+            "Turn it on: update_table(StreamSpecification={'StreamEnabled': True, "
+            "'StreamViewType': 'NEW_AND_OLD_IMAGES'})",
+        )
+    return table["LatestStreamArn"]
+
+
+def function(student: StudentResources) -> dict[str, Any]:
+    """The student's Lambda function configuration."""
+    configuration = student.function
+    if configuration is None:
+        raise _missing(
+            f"Lambda function {student.function_name} does not exist in region {student.account.region}",
+            f"function {student.function_name} (Task 8)",
+            "Create it with runtime python3.12 and your lambda_function.py",
+        )
+    return configuration
+
+
+def role_name(role_arn: str) -> str:
+    """arn:aws:iam::123:role/service-role/name -> name (a role's path is not part of its name)."""
+    return role_arn.rsplit("/", 1)[-1]
+
+
+def role(student: StudentResources, configuration: dict[str, Any]) -> dict[str, Any]:
+    """The function's execution role."""
+    found = student.role(role_name(configuration["Role"]))
+    if found is None:
+        raise _missing(
+            f"the function's execution role {configuration['Role']} does not exist",
+            "an existing execution role",
+            "Create the role (trusting lambda.amazonaws.com) and set it on the function",
+        )
+    return found
+
+
+def _missing(found: str, expected: str, fix: str) -> RequirementFailed:
+    return RequirementFailed(found, expected, f"{fix}; this check depends on it")
