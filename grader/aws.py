@@ -1,14 +1,22 @@
-"""AWS access for the checks: one boto3 session per process, retrying clients, a read-only guard."""
+"""AWS access for the checks: one boto3 session per process, retrying clients, a read-only guard.
+
+Every client made from the grading session (the checks', the probe's, any other) carries the guard:
+an operation that is not a read is refused before it is signed or sent. The reference deployment
+(``--deploy-solution``) is the only writer and makes its own session with ``make_session``.
+"""
 
 from __future__ import annotations
 
 import functools
+import os
+import re
 from typing import Any
 
 import boto3
 from botocore.config import Config
+from botocore.exceptions import ClientError
 
-from grader.failures import ReadOnlyViolation
+from grader.failures import IAM_ACTION_KEY, THROTTLING_CODES, ReadOnlyViolation
 from grader.options import DEFAULT_REGION, Settings
 
 CLIENT_CONFIG = Config(
@@ -21,20 +29,47 @@ PROBE_CONFIG = Config(retries={"mode": "standard", "max_attempts": 3}, connect_t
 
 EMULATOR_CREDENTIALS = {"aws_access_key_id": "test", "aws_secret_access_key": "test"}
 
-READ_PREFIXES = ("Describe", "List", "Get", "BatchGet", "Query", "Scan")
+READ_OPERATION = re.compile(r"(Describe|List|Get|BatchGet)[A-Z]\w*|Query|Scan|TransactGetItems")
+"""Operations that only read; everything else (Put, Update, Delete, Create, Tag, Invoke,
+ExecuteStatement, AssumeRole, ...) is refused."""
+
+IAM_PREFIXES = {"monitoring": "cloudwatch"}
+"""IAM action prefixes that differ from the service's signing name (CloudWatch signs as monitoring;
+DynamoDB Streams signs as dynamodb, which is already its IAM prefix)."""
 
 
 def is_read_operation(operation: str) -> bool:
-    """True for operations that only read (DescribeTable, ListTags..., Query, Scan, ...)."""
-    return operation.startswith(READ_PREFIXES)
+    """True for operations that only read (DescribeTable, ListTagsOfResource, Query, Scan, ...)."""
+    return READ_OPERATION.fullmatch(operation) is not None
+
+
+def iam_action(signing_name: str, operation: str) -> str:
+    """The IAM action that authorises an operation, e.g. ``cloudwatch:DescribeAlarms``."""
+    return f"{IAM_PREFIXES.get(signing_name, signing_name)}:{operation}"
+
+
+def current_check() -> str:
+    """The check running now, from the variable pytest sets while a test runs."""
+    running = os.environ.get("PYTEST_CURRENT_TEST", "")
+    return running.rsplit(" (", 1)[0] or "no check (outside a test)"
+
+
+def _action_of(model: Any) -> str:
+    return iam_action(model.service_model.signing_name, model.name)
 
 
 def _refuse_writes(model: Any, **_: Any) -> None:
     if not is_read_operation(model.name):
         raise ReadOnlyViolation(
-            f"the grader refused to call {model.service_model.service_name}:{model.name}: "
-            "grading is read-only"
+            f"the grader refused to call {_action_of(model)} from {current_check()}: "
+            "grading is read-only and never changes the account"
         )
+
+
+def _name_action_in_errors(http_response: Any, parsed: dict[str, Any], model: Any, **_: Any) -> None:
+    """Label a failed call's error with its IAM action, so an AccessDenied can name the permission."""
+    if http_response is not None and http_response.status_code >= 300:
+        parsed.setdefault("Error", {})[IAM_ACTION_KEY] = _action_of(model)
 
 
 def make_session(settings: Settings, endpoint_url: str | None) -> boto3.Session:
@@ -47,21 +82,37 @@ def make_session(settings: Settings, endpoint_url: str | None) -> boto3.Session:
     return boto3.Session(region_name=settings.region or DEFAULT_REGION, **EMULATOR_CREDENTIALS)
 
 
+def guard_session(session: boto3.Session) -> boto3.Session:
+    """Make every client later created from the session read-only (and name actions in errors)."""
+    session.events.register("before-call", _refuse_writes)
+    session.events.register("after-call", _name_action_in_errors)
+    return session
+
+
 class Account:
     """Read-only clients on the target account, one per service, made once per process."""
 
     def __init__(self, session: boto3.Session, endpoint_url: str | None) -> None:
-        self.session = session
+        self.session = guard_session(session)
         self.endpoint_url = endpoint_url
         self.region = session.region_name
 
     @functools.cache  # noqa: B019 - one Account per session; clients live as long as it does
     def client(self, service: str) -> Any:
-        client = self.session.client(service, endpoint_url=self.endpoint_url, config=CLIENT_CONFIG)
-        client.meta.events.register("before-call.*.*", _refuse_writes)
-        return client
+        return self.session.client(service, endpoint_url=self.endpoint_url, config=CLIENT_CONFIG)
 
     def caller_identity(self) -> dict[str, Any]:
-        """Prove credentials and endpoint work (STS GetCallerIdentity needs no permission)."""
-        sts = self.session.client("sts", endpoint_url=self.endpoint_url, config=PROBE_CONFIG)
-        return sts.get_caller_identity()
+        """Prove credentials and endpoint work (STS GetCallerIdentity needs no permission).
+
+        An endpoint that is down fails within seconds; one that throttles is up, so the probe
+        is then repeated with the checks' patient retries rather than failing the session.
+        """
+        try:
+            return self._sts(PROBE_CONFIG).get_caller_identity()
+        except ClientError as exc:
+            if exc.response.get("Error", {}).get("Code") not in THROTTLING_CODES:
+                raise
+        return self._sts(CLIENT_CONFIG).get_caller_identity()
+
+    def _sts(self, config: Config) -> Any:
+        return self.session.client("sts", endpoint_url=self.endpoint_url, config=config)

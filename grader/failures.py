@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
 import traceback
 
-import botocore.exceptions
+import botocore.exceptions as boto_errors
+import pytest
 
 
 class RequirementFailed(Exception):
@@ -45,15 +47,19 @@ class ReadOnlyViolation(GraderError):
     """A check tried to call a mutating AWS operation; it was refused before sending."""
 
 
-ACCESS_DENIED_CODES = {
-    "AccessDenied",
-    "AccessDeniedException",
-    "UnauthorizedOperation",
+IAM_ACTION_KEY = "GraderIamAction"
+"""Key under which the grader's clients label a failed call's error with its IAM action."""
+
+ACCESS_DENIED_CODES = {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation"}
+CREDENTIAL_CODES = {
     "UnrecognizedClientException",
     "InvalidClientTokenId",
     "ExpiredToken",
     "ExpiredTokenException",
     "AuthFailure",
+    "SignatureDoesNotMatch",
+    "InvalidSignatureException",
+    "MissingAuthenticationToken",
 }
 THROTTLING_CODES = {
     "Throttling",
@@ -62,44 +68,76 @@ THROTTLING_CODES = {
     "RequestLimitExceeded",
     "TooManyRequestsException",
     "ProvisionedThroughputExceededException",
+    "RequestThrottled",
     "RequestThrottledException",
+    "SlowDown",
 }
+DENIED_ACTION = re.compile(r"(?:perform:|allows the) ([a-z0-9-]+:[A-Za-z0-9*]+)")
+POLICY_FILE = "policy/grader-readonly.json"
+NO_CREDENTIALS = (boto_errors.NoCredentialsError, boto_errors.PartialCredentialsError)
+CREDENTIALS_UNOBTAINABLE = (boto_errors.CredentialRetrievalError, boto_errors.TokenRetrievalError)
+UNREACHABLE = (boto_errors.ConnectionError, boto_errors.HTTPClientError)
+"""Connection refused or reset, DNS failure, connect and read time-outs (after botocore's retries)."""
+TIMEOUT_MESSAGE = re.compile(r"Timeout \(>([0-9.]+)s\) from pytest-timeout")
+
+
+def _denied_action(exc: boto_errors.ClientError) -> str:
+    """The permission an AccessDenied is about: as AWS names it, else as the grader labelled it."""
+    error = exc.response.get("Error", {})
+    named = DENIED_ACTION.search(error.get("Message", ""))
+    return named.group(1) if named else error.get(IAM_ACTION_KEY, exc.operation_name)
+
+
+def _describe_client_error(exc: boto_errors.ClientError) -> str:
+    error = exc.response.get("Error", {})
+    code = error.get("Code", "")
+    action = error.get(IAM_ACTION_KEY, exc.operation_name)
+    metadata = exc.response.get("ResponseMetadata", {})
+    attempts = metadata.get("RetryAttempts", 0) + 1
+    status = metadata.get("HTTPStatusCode", 0)
+    if code in ACCESS_DENIED_CODES:
+        return (
+            f"the grader is not allowed to call {_denied_action(exc)} ({code}): grant the grading "
+            f"role that permission (the policy in {POLICY_FILE} has every one the grader needs)"
+        )
+    if code in CREDENTIAL_CODES:
+        return f"AWS rejected the grader's credentials ({code}): refresh or replace them, then grade again"
+    if code in THROTTLING_CODES:
+        return (
+            f"AWS kept throttling {action} after {attempts} attempts ({code}): grade again later "
+            "or with fewer parallel workers"
+        )
+    if status >= 500:
+        return (
+            f"AWS kept failing {action} with HTTP {status} after {attempts} attempts ({code}): "
+            "the service is unavailable, grade again later"
+        )
+    return f"AWS refused {action} for the grader: {code}: {error.get('Message', '')}"
 
 
 def describe_grader_error(exc: BaseException) -> str:
     """One line naming why grading could not be done, for the report and the terminal."""
     if isinstance(exc, GraderError):
         return str(exc)
-    if isinstance(exc, (botocore.exceptions.NoCredentialsError, botocore.exceptions.PartialCredentialsError)):
+    if isinstance(exc, pytest.fail.Exception) and (timeout := TIMEOUT_MESSAGE.search(str(exc))):
+        return (
+            f"the check did not finish within its time limit of {float(timeout.group(1)):g} s: the "
+            "target answered too slowly; grade again (or raise the limit with --timeout)"
+        )
+    if isinstance(exc, NO_CREDENTIALS):
         return (
             "the grader found no AWS credentials: configure a profile (--profile) or "
             "environment credentials for the grading role"
         )
-    if isinstance(exc, botocore.exceptions.ProfileNotFound):
+    if isinstance(exc, boto_errors.ProfileNotFound):
         return f"the grader's AWS profile does not exist: {exc}"
-    if isinstance(
-        exc,
-        (
-            botocore.exceptions.EndpointConnectionError,
-            botocore.exceptions.ConnectionClosedError,
-            botocore.exceptions.ConnectTimeoutError,
-            botocore.exceptions.ReadTimeoutError,
-        ),
-    ):
-        return f"the grader could not reach AWS: {exc}"
-    if isinstance(exc, botocore.exceptions.ClientError):
-        error = exc.response.get("Error", {})
-        code = error.get("Code", "")
-        operation = exc.operation_name
-        if code in ACCESS_DENIED_CODES:
-            return (
-                f"the grader is not allowed to call {operation} ({code}): give the grading "
-                "role the policy in policy/grader-readonly.json"
-            )
-        if code in THROTTLING_CODES:
-            return f"AWS kept throttling {operation} after retries ({code}); run the grader again"
-        return f"AWS refused {operation} for the grader: {code}: {error.get('Message', '')}"
-    if isinstance(exc, botocore.exceptions.BotoCoreError):
+    if isinstance(exc, CREDENTIALS_UNOBTAINABLE):
+        return f"the grader could not obtain AWS credentials: {exc}"
+    if isinstance(exc, UNREACHABLE):
+        return f"the grader could not reach the AWS endpoint after retries: {exc}"
+    if isinstance(exc, boto_errors.ClientError):
+        return _describe_client_error(exc)
+    if isinstance(exc, boto_errors.BotoCoreError):
         return f"the grader's AWS client failed: {exc}"
     frame = traceback.extract_tb(exc.__traceback__)[-1:] if exc.__traceback__ else []
     where = f" at {frame[0].filename.rsplit('/', 1)[-1]}:{frame[0].lineno}" if frame else ""
