@@ -116,6 +116,16 @@ class StudentResources:
             for mapping in page.get("EventSourceMappings", [])
         ]
 
+    @functools.cache  # noqa: B019
+    def function_event_source_mappings(self, function_arn: str) -> list[dict[str, Any]]:
+        """Mappings into the function from any source (listed by its ARN, which emulators honour)."""
+        paginator = self.account.client("lambda").get_paginator("list_event_source_mappings")
+        return [
+            mapping
+            for page in paginator.paginate(FunctionName=function_arn)
+            for mapping in page.get("EventSourceMappings", [])
+        ]
+
     # IAM ----------------------------------------------------------------------------------------
     @functools.cache  # noqa: B019
     def role(self, role_name: str) -> dict[str, Any] | None:
