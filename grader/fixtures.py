@@ -11,13 +11,23 @@ from grader.aws import Account, make_session
 from grader.failures import GraderError, RequirementFailed
 from grader.options import Settings
 from grader.resources import StudentResources
+from grader.roster import RosterEntry, student_settings
 from grader.stash import ENDPOINT_KEY, SETTINGS_KEY
 
 
+@pytest.fixture(scope="session", autouse=True)
+def roster_entry(request: pytest.FixtureRequest) -> RosterEntry | None:
+    """The student a check grades in a --roster run (parametrized per student); None otherwise."""
+    return getattr(request, "param", None)
+
+
 @pytest.fixture(scope="session")
-def settings(pytestconfig: pytest.Config) -> Settings:
+def settings(pytestconfig: pytest.Config, roster_entry: RosterEntry | None) -> Settings:
+    """The run's settings; in a roster run, those of the student this check grades."""
     if SETTINGS_KEY not in pytestconfig.stash:
         raise GraderError("grading fixtures need a grading run: pass --student-id")
+    if roster_entry is not None:
+        return student_settings(pytestconfig.stash[SETTINGS_KEY], roster_entry)
     return pytestconfig.stash[SETTINGS_KEY]
 
 

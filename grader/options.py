@@ -6,9 +6,13 @@ import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import urlparse
 
 import pytest
+
+if TYPE_CHECKING:
+    from grader.roster import RosterEntry
 
 STUDENT_ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,42}")
 TARGETS = ("aws", "localstack", "moto")
@@ -26,6 +30,21 @@ HELP_REAL_AWS = "allow --deploy-solution against real AWS (it creates billable r
 HELP_GRADE_JSON = "where to write the machine-readable grade (default grade.json)."
 HELP_EXIT_ZERO = (
     "exit 0 whenever grading completed, whatever the score (for pipelines reading the grade file)."
+)
+HELP_ROSTER = (
+    "grade every student in FILE (one id a line, or a CSV with student_id and optional "
+    "submission_dir columns) in one run (env GRADER_ROSTER)."
+)
+HELP_SHARD = "with --roster, grade only the I-th of N slices of the roster, e.g. 2/4 (env GRADER_SHARD)."
+HELP_GRADES_DIR = "with --roster, where each student's grade and the class summary go (default grades)."
+HELP_GRADESCOPE = "also write the grade as a Gradescope results.json at PATH."
+HELP_GITHUB_CLASSROOM = (
+    "also write the GitHub Classroom runner result (JSON) at PATH, and its base64 as output "
+    "'result' in $GITHUB_OUTPUT when set."
+)
+HELP_CLASSROOM50 = (
+    "Classroom 50 contract: write result.json and release-body.md in the current directory and "
+    "exit 0 whenever grading completed."
 )
 
 
@@ -53,6 +72,12 @@ OPTIONS: tuple[Option, ...] = (
     Option("real_aws_ok", "--i-mean-real-aws", HELP_REAL_AWS, default=False, is_flag=True),
     Option("grade_json", "--grade-json", HELP_GRADE_JSON, (), "grade.json", metavar="PATH"),
     Option("exit_zero", "--exit-zero-when-graded", HELP_EXIT_ZERO, default=False, is_flag=True),
+    Option("roster", "--roster", HELP_ROSTER, ("GRADER_ROSTER",), metavar="FILE"),
+    Option("shard", "--shard", HELP_SHARD, ("GRADER_SHARD",), metavar="I/N"),
+    Option("grades_dir", "--grades-dir", HELP_GRADES_DIR, (), "grades", metavar="DIR"),
+    Option("gradescope_json", "--gradescope-json", HELP_GRADESCOPE, metavar="PATH"),
+    Option("github_classroom_result", "--github-classroom-result", HELP_GITHUB_CLASSROOM, metavar="PATH"),
+    Option("classroom50", "--classroom50", HELP_CLASSROOM50, default=False, is_flag=True),
 )
 
 
@@ -103,6 +128,12 @@ class Settings:
     real_aws_ok: bool
     grade_json: Path
     exit_zero: bool
+    roster: tuple[RosterEntry, ...] | None = None
+    """The students of a roster run (this shard's slice); None when grading one student."""
+    grades_dir: Path = Path("grades")
+    gradescope_json: Path | None = None
+    github_classroom_result: Path | None = None
+    classroom50: bool = False
 
 
 def validate_student_id(student_id: str | None) -> str:
@@ -132,7 +163,8 @@ def validate_endpoint(url: str | None) -> str | None:
 def load_settings(config: pytest.Config, solution_dir: Path) -> Settings:
     """Resolve and validate every option; raise pytest.UsageError on bad input."""
     values = {option.dest: resolve(config, option) for option in OPTIONS}
-    student_id = validate_student_id(values["student_id"])
+    roster = load_class(values)
+    student_id = "" if roster is not None else validate_student_id(values["student_id"])
     target = str(values["target"])
     if target not in TARGETS:
         raise pytest.UsageError(f"invalid --target {target!r}: choose one of {', '.join(TARGETS)}")
@@ -159,4 +191,31 @@ def load_settings(config: pytest.Config, solution_dir: Path) -> Settings:
         real_aws_ok=bool(values["real_aws_ok"]),
         grade_json=Path(str(values["grade_json"])),
         exit_zero=bool(values["exit_zero"]),
+        roster=roster,
+        grades_dir=Path(str(values["grades_dir"])),
+        gradescope_json=_path(values["gradescope_json"]),
+        github_classroom_result=_path(values["github_classroom_result"]),
+        classroom50=bool(values["classroom50"]),
     )
+
+
+def _path(value: str | bool | None) -> Path | None:
+    return None if value is None else Path(str(value))
+
+
+def load_class(values: dict[str, str | bool | None]) -> tuple[RosterEntry, ...] | None:
+    """The roster's students in this shard, or None without --roster (one student is graded)."""
+    if values["roster"] is None:
+        if values["shard"] is not None:
+            raise pytest.UsageError("--shard slices a roster: it needs --roster FILE")
+        return None
+    for single in ("gradescope_json", "github_classroom_result", "classroom50"):
+        if values[single]:
+            flag = next(option.flag for option in OPTIONS if option.dest == single)
+            raise pytest.UsageError(f"{flag} reports one student's grade: it cannot be used with --roster")
+    from grader import roster  # roster validates ids with this module's pattern: import it late
+
+    entries = roster.load_roster(Path(str(values["roster"])))
+    if values["shard"] is None:
+        return entries
+    return roster.shard(entries, *roster.parse_shard(str(values["shard"])))

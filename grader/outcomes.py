@@ -6,6 +6,7 @@ import pytest
 
 from grader.failures import RequirementFailed, describe_grader_error
 from grader.grade import CheckResult
+from grader.roster import ROSTER_PARAM
 
 
 def task_number(item: pytest.Item) -> int | None:
@@ -19,6 +20,7 @@ def check_name(item: pytest.Item) -> str:
     function = getattr(item, "function", None)
     doc = (getattr(function, "__doc__", None) or "").strip().splitlines()
     params = getattr(getattr(item, "callspec", None), "params", {})
+    params = {name: value for name, value in params.items() if name != ROSTER_PARAM}
     if doc:
         return doc[0].format(**params) if params else doc[0]
     return item.name.removeprefix("test_").replace("_", " ")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import time
 from pathlib import Path
 from typing import Any
 
@@ -14,9 +15,12 @@ from grader.emulator import EmbeddedMoto
 from grader.grade import CheckResult, Grade, build_grade
 from grader.options import Settings, add_options, load_settings
 from grader.outcomes import check_result, task_number
+from grader.reports import class_summary, classroom, github, gradescope
+from grader.roster import ROSTER_PARAM, RosterEntry, student_settings
 from grader.stash import ENDPOINT_KEY, SETTINGS_KEY
 
 RESULT_PROPERTY = "grader_check"
+STUDENT_PROPERTY = "grader_student"
 ENDPOINT_INPUT = "grader_endpoint_url"
 GRADING_SUITE = deployment.PROJECT_ROOT / "tests_assessment"
 
@@ -59,6 +63,9 @@ class GradingRun:
         self.config = config
         self.settings = settings
         self.results: dict[str, CheckResult] = {}
+        self.student_of: dict[str, str] = {}
+        """In a roster run, the student each result (by node id) belongs to."""
+        self.started = time.monotonic()
         self.emulator: EmbeddedMoto | None = None
         endpoint = settings.endpoint_url
         if is_xdist_worker(config):
@@ -68,12 +75,39 @@ class GradingRun:
                 self.emulator = EmbeddedMoto()
                 endpoint = self.emulator.start()
             if settings.deploy_solution:
-                deployment.deploy_reference(settings, endpoint)
+                for student in self.students_settings:
+                    deployment.deploy_reference(student, endpoint)
         config.stash[ENDPOINT_KEY] = endpoint
 
     @property
     def grade(self) -> Grade:
         return build_grade(self.settings.student_id, self.settings.target, self.results.values())
+
+    # a roster run: every check once per student -------------------------------------------------
+    @property
+    def students_settings(self) -> list[Settings]:
+        if self.settings.roster is None:
+            return [self.settings]
+        return [student_settings(self.settings, entry) for entry in self.settings.roster]
+
+    def class_grades(self) -> list[Grade]:
+        """One grade per roster student, in roster order."""
+        by_student: dict[str, list[CheckResult]] = {}
+        for nodeid, result in self.results.items():
+            by_student.setdefault(self.student_of.get(nodeid, ""), []).append(result)
+        return [
+            build_grade(entry.student_id, self.settings.target, by_student.get(entry.student_id, []))
+            for entry in self.settings.roster or ()
+        ]
+
+    def pytest_generate_tests(self, metafunc: pytest.Metafunc) -> None:
+        if self.settings.roster is not None and ROSTER_PARAM in metafunc.fixturenames:
+            metafunc.parametrize(ROSTER_PARAM, self.settings.roster, indirect=True, scope="session", ids=str)
+
+    def pytest_collection_modifyitems(self, config: pytest.Config, items: list[pytest.Item]) -> None:
+        if self.settings.roster == ():  # an empty shard of a small class: nothing to grade
+            config.hook.pytest_deselected(items=list(items))
+            items.clear()
 
     # xdist: workers share the controller's emulator --------------------------------------------
     @pytest.hookimpl(optionalhook=True)
@@ -89,6 +123,9 @@ class GradingRun:
         if report.when == "call" or not report.passed:
             result = check_result(item, call, report)
             report.user_properties.append((RESULT_PROPERTY, result.to_json()))
+            entry = getattr(getattr(item, "callspec", None), "params", {}).get(ROSTER_PARAM)
+            if isinstance(entry, RosterEntry):
+                report.user_properties.append((STUDENT_PROPERTY, entry.student_id))
             if result.message:
                 report.longrepr = result.message
         return report
@@ -107,19 +144,56 @@ class GradingRun:
         result = _result_of(report)
         if result is not None and (report.nodeid not in self.results or result.status != "passed"):
             self.results[report.nodeid] = result
+            student = dict(report.user_properties).get(STUDENT_PROPERTY)
+            if student is not None:
+                self.student_of[report.nodeid] = student
 
     # reports and exit code (on the controller only) --------------------------------------------
     @pytest.hookimpl(tryfirst=True)
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
         if is_xdist_worker(self.config):
             return
+        if self.settings.roster is not None:
+            self.finish_class(session, exitstatus)
+            return
         grade = self.grade
         reports.grade_json.write(grade, self.settings.grade_json)
+        if self.settings.gradescope_json is not None:
+            gradescope.write(grade, self.settings.gradescope_json, time.monotonic() - self.started)
+        if self.settings.github_classroom_result is not None:
+            classroom.write_runner_result(grade, self.settings.github_classroom_result)
+        if self.settings.classroom50:
+            classroom.write_classroom50(grade, Path.cwd())
+        github.append_step_summary(grade)
         if exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
-            session.exitstatus = exit_code(grade, self.settings.exit_zero)
+            session.exitstatus = exit_code(grade, self.settings.exit_zero or self.settings.classroom50)
+
+    def finish_class(self, session: pytest.Session, exitstatus: int) -> None:
+        """Each student's grade.json and page, the class summary, one exit code for the class."""
+        grades = self.class_grades()
+        for grade in grades:
+            class_summary.write_student(grade, self.settings.grades_dir)
+        class_summary.write_class([grade.to_dict() for grade in grades], self.settings.grades_dir)
+        github.append_class_summary([grade.to_dict() for grade in grades])
+        if not grades and exitstatus == pytest.ExitCode.NO_TESTS_COLLECTED:
+            session.exitstatus = pytest.ExitCode.OK
+        elif exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
+            codes = [exit_code(grade, self.settings.exit_zero) for grade in grades]
+            incomplete = GRADING_INCOMPLETE in codes
+            session.exitstatus = GRADING_INCOMPLETE if incomplete else max(codes, default=pytest.ExitCode.OK)
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
         if is_xdist_worker(self.config):
+            return
+        if self.settings.roster is not None:
+            terminalreporter.section("class grades")
+            for grade in self.class_grades():
+                state = "" if grade.complete else "  INCOMPLETE: " + "; ".join(grade.causes())
+                terminalreporter.write_line(
+                    f"{grade.student_id:<42} {grade.score:>6g}/{grade.max_score:g}{state}"
+                )
+            summary = self.settings.grades_dir / class_summary.CSV_NAME
+            terminalreporter.write_line(f"class summary: {summary} ({class_summary.HTML_NAME} beside it)")
             return
         terminalreporter.section("grade")
         for line in reports.terminal.render(self.grade):
@@ -133,11 +207,14 @@ class GradingRun:
     # pytest-html ---------------------------------------------------------------------------------
     @pytest.hookimpl(optionalhook=True)
     def pytest_html_report_title(self, report: Any) -> None:
-        report.title = f"DynamoDB Medium grade: {self.settings.student_id}"
+        report.title = f"DynamoDB Medium grade: {self.settings.student_id or 'class roster'}"
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_html_results_summary(self, prefix: list[str]) -> None:
-        prefix.append(reports.html.summary(self.grade))
+        if self.settings.roster is None:
+            prefix.append(reports.html.summary(self.grade))
+        else:
+            prefix.extend(reports.html.summary(grade) for grade in self.class_grades())
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_html_results_table_header(self, cells: list[str]) -> None:

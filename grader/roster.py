@@ -1,0 +1,105 @@
+"""A class roster: who to grade in one run (--roster), and which slice of it (--shard I/N)."""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+import pytest
+
+from grader.options import STUDENT_ID_PATTERN, Settings
+
+ROSTER_PARAM = "roster_entry"
+"""The session fixture parametrized with one RosterEntry per student in a roster run."""
+SHARD_PATTERN = re.compile(r"(\d+)/(\d+)")
+
+
+@dataclass(frozen=True)
+class RosterEntry:
+    """One student of the roster, and where their code is (None: the run's --submission-dir)."""
+
+    student_id: str
+    submission_dir: Path | None = None
+
+    def __str__(self) -> str:
+        return self.student_id
+
+
+def student_settings(settings: Settings, entry: RosterEntry) -> Settings:
+    """The run's settings narrowed to one roster student (their id, their code)."""
+    return replace(
+        settings, student_id=entry.student_id, submission_dir=entry.submission_dir or settings.submission_dir
+    )
+
+
+def load_roster(path: Path) -> tuple[RosterEntry, ...]:
+    """Read FILE: one id a line, or a CSV whose header has student_id (and optionally submission_dir).
+
+    Blank lines and lines starting with '#' are ignored. Any malformed line is a one-line
+    usage error naming the file and line number.
+    """
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise pytest.UsageError(f"--roster {path}: cannot read it ({exc.strerror})") from None
+    lines = [
+        (number, line)
+        for number, line in enumerate(text.splitlines(), start=1)
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
+    if not lines:
+        raise pytest.UsageError(f"--roster {path}: no student in it")
+    header = [cell.strip() for cell in next(csv.reader([lines[0][1]]))]
+    if "student_id" in header:
+        rows = [
+            (number, [cell.strip() for cell in row])
+            for (number, _), row in zip(lines[1:], csv.reader(line for _, line in lines[1:]), strict=True)
+        ]
+    else:
+        header, rows = ["student_id"], [(number, [line.strip()]) for number, line in lines]
+    entries: dict[str, tuple[int, RosterEntry]] = {}
+    for number, cells in rows:
+        entry = _entry(path, number, cells, header)
+        if entry.student_id in entries:
+            raise pytest.UsageError(
+                f"{path} line {number}: student {entry.student_id!r} is already on line "
+                f"{entries[entry.student_id][0]}"
+            )
+        entries[entry.student_id] = (number, entry)
+    if not entries:
+        raise pytest.UsageError(f"--roster {path}: no student in it (only the header)")
+    return tuple(entry for _, entry in entries.values())
+
+
+def _entry(path: Path, number: int, cells: list[str], header: list[str]) -> RosterEntry:
+    where = f"{path} line {number}"
+    if len(cells) != len(header):
+        raise pytest.UsageError(f"{where}: {len(cells)} fields, expected {len(header)} ({', '.join(header)})")
+    row = dict(zip(header, cells, strict=True))
+    student_id = row["student_id"]
+    if not STUDENT_ID_PATTERN.fullmatch(student_id):
+        raise pytest.UsageError(
+            f"{where}: invalid student id {student_id!r} (use 1-42 letters, digits, '-' or '_')"
+        )
+    submission = row.get("submission_dir") or None
+    if submission is None:
+        return RosterEntry(student_id)
+    directory = (path.parent / submission).resolve()
+    if not directory.is_dir():
+        raise pytest.UsageError(f"{where}: submission_dir {submission} is not a directory")
+    return RosterEntry(student_id, directory)
+
+
+def parse_shard(text: str) -> tuple[int, int]:
+    """'I/N' -> (I, N), with 1 <= I <= N; anything else is a one-line usage error."""
+    match = SHARD_PATTERN.fullmatch(text.strip())
+    if match is None or not 1 <= int(match[1]) <= int(match[2]):
+        raise pytest.UsageError(f"invalid --shard {text!r}: expected I/N with 1 <= I <= N, e.g. 2/4")
+    return int(match[1]), int(match[2])
+
+
+def shard(entries: tuple[RosterEntry, ...], index: int, count: int) -> tuple[RosterEntry, ...]:
+    """The index-th of count slices (1-based), dealt round-robin so slices differ by one at most."""
+    return entries[index - 1 :: count]
