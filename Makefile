@@ -7,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 SELFTEST_ARGS ?= -n 2
 
-.PHONY: setup demo test lint
+.PHONY: setup demo test lint browser
 
 setup: $(STAMP)
 
@@ -23,5 +23,11 @@ demo: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 
-test: lint
+# headless Chromium for the report's browser self-test (Debian's package, installed when root)
+browser:
+	@command -v chromium >/dev/null || { [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && \
+		apt-get update -q && apt-get install -y -q chromium; } || \
+		echo "chromium missing and not installable here: the browser self-test will be skipped"
+
+test: lint browser
 	$(BIN)/python -m pytest tests $(SELFTEST_ARGS)

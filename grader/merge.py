@@ -7,7 +7,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from grader.reports import class_summary
+from grader.reports import class_summary, github
 
 
 def merge(shards: list[Path], out: Path) -> list[str]:
@@ -26,7 +26,9 @@ def merge(shards: list[Path], out: Path) -> list[str]:
     for student, shard in owner.items():
         if (shard / student).resolve() != (out / student).resolve():
             shutil.copytree(shard / student, out / student, dirs_exist_ok=True)
-    class_summary.write_class(class_summary.load_grades(out), out)
+    grades = class_summary.load_grades(out)
+    class_summary.write_class(grades, out)
+    github.append_class_summary(grades)
     return sorted(owner)
 
 

@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from grader.grade import Grade
+from grader.grade import Grade, TaskGrade
 from grader.reports.github import markdown
 from grader.tasks import ASSESSMENT
 
@@ -70,9 +70,7 @@ def classroom50_result(grade: Grade, environ: Mapping[str, str], now: datetime) 
             "passed": task.status == "passed",
             "score": math.floor(task.score + 1e-9),
             "max-score": math.floor(task.info.points),
-            "message": "; ".join(
-                f"{check.name}: {check.message}" for check in task.checks if check.status != "passed"
-            ),
+            "message": feedback(task),
         }
         for task in grade.tasks
     ]
@@ -94,6 +92,15 @@ def classroom50_result(grade: Grade, environ: Mapping[str, str], now: datetime) 
         "max-score": sum(test["max-score"] for test in tests),
         "tests": tests,
     }
+
+
+def feedback(task: TaskGrade) -> str:
+    """The task's failing checks, one line per distinct message (a missing table fails many)."""
+    by_message: dict[str, list[str]] = {}
+    for check in task.checks:
+        if check.status != "passed":
+            by_message.setdefault(check.message, []).append(check.name)
+    return "\n".join(f"{'; '.join(names)}: {message}" for message, names in by_message.items())
 
 
 def write_classroom50(grade: Grade, directory: Path, environ: Mapping[str, str] = os.environ) -> None:
