@@ -31,6 +31,9 @@ HELP_GRADE_JSON = "where to write the machine-readable grade (default grade.json
 HELP_EXIT_ZERO = (
     "exit 0 whenever grading completed, whatever the score (for pipelines reading the grade file)."
 )
+HELP_SANDBOX_TIMEOUT = (
+    "seconds each submission file may run in the sandbox (default 20; env GRADER_SANDBOX_TIMEOUT)."
+)
 HELP_ROSTER = (
     "grade every student in FILE (one id a line, or a CSV with student_id and optional "
     "submission_dir columns) in one run (env GRADER_ROSTER)."
@@ -72,6 +75,7 @@ OPTIONS: tuple[Option, ...] = (
     Option("real_aws_ok", "--i-mean-real-aws", HELP_REAL_AWS, default=False, is_flag=True),
     Option("grade_json", "--grade-json", HELP_GRADE_JSON, (), "grade.json", metavar="PATH"),
     Option("exit_zero", "--exit-zero-when-graded", HELP_EXIT_ZERO, default=False, is_flag=True),
+    Option("sandbox_timeout", "--sandbox-timeout", HELP_SANDBOX_TIMEOUT, ("GRADER_SANDBOX_TIMEOUT",), "20"),
     Option("roster", "--roster", HELP_ROSTER, ("GRADER_ROSTER",), metavar="FILE"),
     Option("shard", "--shard", HELP_SHARD, ("GRADER_SHARD",), metavar="I/N"),
     Option("grades_dir", "--grades-dir", HELP_GRADES_DIR, (), "grades", metavar="DIR"),
@@ -128,6 +132,7 @@ class Settings:
     real_aws_ok: bool
     grade_json: Path
     exit_zero: bool
+    sandbox_timeout: float = 20.0
     roster: tuple[RosterEntry, ...] | None = None
     """The students of a roster run (this shard's slice); None when grading one student."""
     grades_dir: Path = Path("grades")
@@ -158,6 +163,18 @@ def validate_endpoint(url: str | None) -> str | None:
     if parsed.scheme not in ("http", "https") or not parsed.netloc:
         raise pytest.UsageError(f"invalid --endpoint-url {url!r}: expected http(s)://host[:port]")
     return url
+
+
+def validate_sandbox_timeout(value: str | bool | None) -> float:
+    try:
+        seconds = float(str(value))
+    except ValueError:
+        seconds = 0.0
+    if not 0 < seconds <= 600:
+        raise pytest.UsageError(
+            f"invalid --sandbox-timeout {value!r}: expected seconds, more than 0 and at most 600"
+        )
+    return seconds
 
 
 def load_settings(config: pytest.Config, solution_dir: Path) -> Settings:
@@ -191,6 +208,7 @@ def load_settings(config: pytest.Config, solution_dir: Path) -> Settings:
         real_aws_ok=bool(values["real_aws_ok"]),
         grade_json=Path(str(values["grade_json"])),
         exit_zero=bool(values["exit_zero"]),
+        sandbox_timeout=validate_sandbox_timeout(values["sandbox_timeout"]),
         roster=roster,
         grades_dir=Path(str(values["grades_dir"])),
         gradescope_json=_path(values["gradescope_json"]),
@@ -215,7 +233,6 @@ def load_class(values: dict[str, str | bool | None]) -> tuple[RosterEntry, ...] 
             raise pytest.UsageError(f"{flag} reports one student's grade: it cannot be used with --roster")
     from grader import roster  # roster validates ids with this module's pattern: import it late
 
+    slice_of = None if values["shard"] is None else roster.parse_shard(str(values["shard"]))
     entries = roster.load_roster(Path(str(values["roster"])))
-    if values["shard"] is None:
-        return entries
-    return roster.shard(entries, *roster.parse_shard(str(values["shard"])))
+    return entries if slice_of is None else roster.shard(entries, *slice_of)

@@ -43,6 +43,52 @@ def names(student_id: str) -> dict[str, str]:
     }
 
 
+def table_definition(student_id: str) -> dict[str, Any]:
+    """The create_table arguments of the reference table (the sandbox seeds the same one)."""
+    return dict(
+        TableName=table_name(student_id),
+        BillingMode="PAY_PER_REQUEST",
+        TableClass="STANDARD",
+        AttributeDefinitions=[
+            {"AttributeName": "customer_id", "AttributeType": "S"},
+            {"AttributeName": "order_id", "AttributeType": "S"},
+            {"AttributeName": "status", "AttributeType": "S"},
+            {"AttributeName": "order_date", "AttributeType": "S"},
+            {"AttributeName": "total_amount", "AttributeType": "N"},
+        ],
+        KeySchema=[
+            {"AttributeName": "customer_id", "KeyType": "HASH"},
+            {"AttributeName": "order_id", "KeyType": "RANGE"},
+        ],
+        GlobalSecondaryIndexes=[
+            {
+                "IndexName": GSI_NAME,
+                "KeySchema": [
+                    {"AttributeName": "status", "KeyType": "HASH"},
+                    {"AttributeName": "order_date", "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "ALL"},
+            }
+        ],
+        LocalSecondaryIndexes=[
+            {
+                "IndexName": LSI_NAME,
+                "KeySchema": [
+                    {"AttributeName": "customer_id", "KeyType": "HASH"},
+                    {"AttributeName": "total_amount", "KeyType": "RANGE"},
+                ],
+                "Projection": {"ProjectionType": "ALL"},
+            }
+        ],
+        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
+        Tags=[
+            {"Key": "Environment", "Value": "Production"},
+            {"Key": "Application", "Value": "OrderManagement"},
+            {"Key": "StudentID", "Value": student_id},
+        ],
+    )
+
+
 def _code(error: ClientError) -> str:
     return error.response.get("Error", {}).get("Code", "")
 
@@ -67,48 +113,7 @@ class Deployment:
         except ClientError as exc:
             if _code(exc) != "ResourceNotFoundException":
                 raise
-        ddb.create_table(
-            TableName=self.names["table"],
-            BillingMode="PAY_PER_REQUEST",
-            TableClass="STANDARD",
-            AttributeDefinitions=[
-                {"AttributeName": "customer_id", "AttributeType": "S"},
-                {"AttributeName": "order_id", "AttributeType": "S"},
-                {"AttributeName": "status", "AttributeType": "S"},
-                {"AttributeName": "order_date", "AttributeType": "S"},
-                {"AttributeName": "total_amount", "AttributeType": "N"},
-            ],
-            KeySchema=[
-                {"AttributeName": "customer_id", "KeyType": "HASH"},
-                {"AttributeName": "order_id", "KeyType": "RANGE"},
-            ],
-            GlobalSecondaryIndexes=[
-                {
-                    "IndexName": GSI_NAME,
-                    "KeySchema": [
-                        {"AttributeName": "status", "KeyType": "HASH"},
-                        {"AttributeName": "order_date", "KeyType": "RANGE"},
-                    ],
-                    "Projection": {"ProjectionType": "ALL"},
-                }
-            ],
-            LocalSecondaryIndexes=[
-                {
-                    "IndexName": LSI_NAME,
-                    "KeySchema": [
-                        {"AttributeName": "customer_id", "KeyType": "HASH"},
-                        {"AttributeName": "total_amount", "KeyType": "RANGE"},
-                    ],
-                    "Projection": {"ProjectionType": "ALL"},
-                }
-            ],
-            StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
-            Tags=[
-                {"Key": "Environment", "Value": "Production"},
-                {"Key": "Application", "Value": "OrderManagement"},
-                {"Key": "StudentID", "Value": self.student_id},
-            ],
-        )
+        ddb.create_table(**table_definition(self.student_id))
         ddb.get_waiter("table_exists").wait(
             TableName=self.names["table"], WaiterConfig={"Delay": 2, "MaxAttempts": 60}
         )

@@ -1,11 +1,102 @@
-"""Task 5: Query by status on the GSI (checks not written yet: the task is graded as an error)."""
+"""Task 5: query by status on StatusDateIndex: live on the student's table, and their query_gsi.py."""
+
+from __future__ import annotations
+
+from typing import Any
 
 import pytest
 
+from grader import index_reads, prerequisites
+from grader.failures import RequirementFailed, require
+from grader.resources import StudentResources
+from grader.sandbox import expressions, judging
+from grader.sandbox.record import Record
+from grader.tasks import GSI_NAME
+
 pytestmark = pytest.mark.task(5)
 
+GSI_KEYS = [("status", "HASH", "S"), ("order_date", "RANGE", "S")]
+PLACEHOLDER_FIX = (
+    "Write KeyConditionExpression='#status = :status' with "
+    "ExpressionAttributeNames={'#status': 'status'} (or Key('status').eq(...) with the resource API)"
+)
 
-@pytest.mark.points(6)
-def test_not_implemented() -> None:
-    """checks of this task are not implemented yet"""
-    raise NotImplementedError("the checks of task 5 are not implemented yet")
+
+@pytest.mark.points(3)
+def test_each_status_comes_back_by_date(table: dict[str, Any], student: StudentResources) -> None:
+    """each status in the table comes back from StatusDateIndex sorted by order_date"""
+    gsi = prerequisites.index(table, "GlobalSecondaryIndexes", GSI_NAME)
+    index_reads.require_index_keys(gsi, table, GSI_KEYS, "Task 2")
+    by_status = index_reads.indexed(student.items, ("status", "S"), ("order_date", "S"))
+    require(
+        by_status,
+        f"no item of {student.table_name} has both status and order_date as strings",
+        "orders to query (Task 4)",
+        "Load the sample orders first; this check queries them",
+    )
+    for status, items in sorted(by_status.items()):
+        found = student.query(
+            IndexName=GSI_NAME,
+            KeyConditionExpression="#status = :status",
+            ExpressionAttributeNames={"#status": "status"},
+            ExpressionAttributeValues={":status": {"S": status}},
+        )
+        expected_keys, found_keys = index_reads.keys(items), index_reads.keys(found)
+        require(
+            found_keys == expected_keys,
+            f"{GSI_NAME} returned {len(found_keys & expected_keys)} of the {len(expected_keys)} "
+            f"{status!r} orders{index_reads.missing_note(expected_keys, found_keys)}",
+            "every order with that status",
+            "If the index was just created, wait for it to finish backfilling, then grade again",
+        )
+        position = index_reads.first_out_of_order(found, "order_date")
+        require(
+            position is None,
+            f"{status!r} orders came back out of order_date order at position {position}",
+            "ascending order_date",
+            "Make order_date the index's sort key (Task 2)",
+        )
+
+
+@pytest.mark.points(3)
+def test_query_gsi_script(query_gsi_run: Record) -> None:
+    """query_gsi.py queries StatusDateIndex by status (with a #name placeholder) and prints the orders"""
+    step = query_gsi_run.step("run")
+    queries = [call for call in judging.queries_on(step, GSI_NAME) if judging.keyed_on(call, "status")]
+    require(
+        queries,
+        f"query_gsi.py made no Query on {GSI_NAME} keyed on status (its calls: "
+        f"{judging.calls_summary(step)}){judging.stopped(step)}",
+        f"table.query(IndexName='{GSI_NAME}', KeyConditionExpression=<status = a value>)",
+        PLACEHOLDER_FIX,
+    )
+    raw = [c for c in queries if expressions.raw_reserved_words(c.params["KeyConditionExpression"])]
+    answered = [call for call in queries if call.ok]
+    if raw and not answered:
+        raise RequirementFailed(
+            f"its KeyConditionExpression {raw[0].params['KeyConditionExpression']!r} names the reserved "
+            "word status directly, which DynamoDB rejects (ValidationException: reserved keyword: status)",
+            "a #name placeholder for status",
+            PLACEHOLDER_FIX,
+        )
+    require(
+        answered,
+        f"its Query on {GSI_NAME} failed with {queries[0].error}{judging.stopped(step)}",
+        "a query that succeeds",
+        "Run query_gsi.py against your table and fix the error it shows",
+    )
+    returned = {key["order_id"] for call in answered for key in call.returned if "order_id" in key}
+    asked = {str(v) for call in answered for v in expressions.values(call.params, "KeyConditionExpression")}
+    require(
+        returned,
+        f"its query for status {', '.join(sorted(asked)) or '?'} returned no orders",
+        "a status the orders have",
+        "Statuses are lower case: pending, processing, shipped or delivered",
+    )
+    printed = [order for order in sorted(returned) if order in step.stdout]
+    require(
+        printed,
+        f"query_gsi.py printed none of the {len(returned)} orders its query returned{judging.stopped(step)}",
+        "a line per order (at least its order_id)",
+        "print each order of response['Items'], e.g. its order_id and order_date",
+    )

@@ -1,11 +1,101 @@
-"""Task 6: Query by amount on the LSI (checks not written yet: the task is graded as an error)."""
+"""Task 6: a customer's orders by amount on CustomerAmountIndex: live, and the student's query_lsi.py."""
+
+from __future__ import annotations
+
+from typing import Any
 
 import pytest
 
+from grader import index_reads, prerequisites
+from grader.failures import require
+from grader.resources import StudentResources
+from grader.sandbox import judging
+from grader.sandbox.record import Record, Step
+from grader.tasks import LSI_NAME
+
 pytestmark = pytest.mark.task(6)
 
+LSI_KEYS = [("customer_id", "HASH", "S"), ("total_amount", "RANGE", "N")]
+QUERY = f"table.query(IndexName='{LSI_NAME}', KeyConditionExpression=Key('customer_id').eq(...))"
 
-@pytest.mark.points(6)
-def test_not_implemented() -> None:
-    """checks of this task are not implemented yet"""
-    raise NotImplementedError("the checks of task 6 are not implemented yet")
+
+@pytest.mark.points(3)
+def test_customer_orders_come_back_by_descending_amount(
+    table: dict[str, Any], student: StudentResources
+) -> None:
+    """a customer's orders come back from CustomerAmountIndex by descending total_amount"""
+    lsi = prerequisites.index(table, "LocalSecondaryIndexes", LSI_NAME)
+    index_reads.require_index_keys(lsi, table, LSI_KEYS, "Task 3")
+    by_customer = index_reads.indexed(student.items, ("customer_id", "S"), ("total_amount", "N"))
+    require(
+        by_customer,
+        f"no item of {student.table_name} has a numeric total_amount",
+        "orders to query (Task 4)",
+        "Load the sample orders (total_amount as a Decimal number) first; this check queries them",
+    )
+    customer, items = max(sorted(by_customer.items()), key=lambda entry: len(entry[1]))
+    found = student.query(
+        IndexName=LSI_NAME,
+        KeyConditionExpression="customer_id = :customer",
+        ExpressionAttributeValues={":customer": {"S": customer}},
+        ScanIndexForward=False,
+    )
+    expected_keys, found_keys = index_reads.keys(items), index_reads.keys(found)
+    require(
+        found_keys == expected_keys,
+        f"{LSI_NAME} returned {len(found_keys & expected_keys)} of the {len(expected_keys)} orders of "
+        f"{customer}{index_reads.missing_note(expected_keys, found_keys)}",
+        "every order of that customer",
+        "Recreate the table with the LSI (Task 3) and load the orders again",
+    )
+    position = index_reads.first_out_of_order(found, "total_amount", descending=True)
+    require(
+        position is None,
+        f"{customer}'s orders came back out of descending total_amount order at position {position}",
+        "highest total_amount first",
+        "Make total_amount (type N) the LSI's sort key (Task 3)",
+    )
+
+
+def _lsi_queries(step: Step) -> list[Any]:
+    return [call for call in judging.queries_on(step, LSI_NAME) if judging.keyed_on(call, "customer_id")]
+
+
+@pytest.mark.points(1.5)
+def test_query_lsi_script_queries_the_lsi(query_lsi_run: Record) -> None:
+    """query_lsi.py queries CustomerAmountIndex by customer_id"""
+    step = query_lsi_run.step("run")
+    queries = _lsi_queries(step)
+    require(
+        queries,
+        f"query_lsi.py made no Query on {LSI_NAME} keyed on customer_id (its calls: "
+        f"{judging.calls_summary(step)}){judging.stopped(step)}",
+        QUERY,
+        "Query the index by the customer's id, as in the task",
+    )
+    require(
+        any(call.ok for call in queries),
+        f"its Query on {LSI_NAME} failed with {queries[0].error}{judging.stopped(step)}",
+        "a query that succeeds",
+        "Run query_lsi.py against your table and fix the error it shows",
+    )
+
+
+@pytest.mark.points(1.5)
+def test_query_lsi_script_sorts_descending(query_lsi_run: Record) -> None:
+    """query_lsi.py asks for the highest total_amount first (ScanIndexForward=False)"""
+    step = query_lsi_run.step("run")
+    queries = _lsi_queries(step)
+    require(
+        queries,
+        f"query_lsi.py made no Query on {LSI_NAME}{judging.stopped(step)}",
+        f"{QUERY[:-1]}, ScanIndexForward=False)",
+        "Add the query with ScanIndexForward=False",
+    )
+    settings = sorted({repr(call.params.get("ScanIndexForward", "not set")) for call in queries})
+    require(
+        any(call.params.get("ScanIndexForward") is False for call in queries),
+        f"its Query on {LSI_NAME} has ScanIndexForward={', '.join(settings)} (ascending order)",
+        "ScanIndexForward=False",
+        "Pass ScanIndexForward=False so DynamoDB returns the highest total_amount first",
+    )

@@ -1,0 +1,410 @@
+"""The sandbox process: seed an in-memory emulator, run the student's file, record what it did.
+
+Started by grader.sandbox.runner as `python -I -m grader.sandbox.child` in a scrubbed environment,
+with the request (see Plan.request) on stdin. It writes the record (see grader.sandbox.record) as
+JSON to the request's output path. Nothing here talks to a network: moto's in-process mock answers
+every AWS call and sockets are refused before the student's code starts.
+"""
+
+from __future__ import annotations
+
+import base64
+import copy
+import importlib.util
+import io
+import json
+import runpy
+import signal
+import socket
+import sys
+import time
+import traceback
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, redirect_stderr, redirect_stdout
+from decimal import Decimal
+from pathlib import Path
+from types import ModuleType, SimpleNamespace
+from typing import Any
+from urllib.parse import urlparse
+
+from botocore import handlers
+from botocore.awsrequest import AWSResponse
+
+from grader.sandbox import expressions
+
+OUTPUT_CAP = 20_000
+"""Characters of printed output kept per step; the rest is counted, not kept."""
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+
+
+class SandboxTimeout(BaseException):
+    """Raised in the student's code when its time is up (BaseException: `except Exception` won't stop it)."""
+
+
+class SandboxBlocked(Exception):
+    """A network connection the sandbox refuses."""
+
+
+class CappedText(io.TextIOBase):
+    """A text stream keeping the first OUTPUT_CAP characters and counting the rest."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.kept = 0
+        self.dropped = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        room = OUTPUT_CAP - self.kept
+        self.parts.append(text[:room])
+        self.kept += min(len(text), room)
+        self.dropped += max(0, len(text) - room)
+        return len(text)
+
+    @property
+    def text(self) -> str:
+        return "".join(self.parts)
+
+
+def jsonable(value: Any) -> Any:
+    """Parameters, results and items as JSON: Decimal and bytes as strings, sets as lists."""
+    if isinstance(value, dict):
+        return {str(k): jsonable(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        items = [jsonable(v) for v in value]
+        return sorted(items, key=repr) if isinstance(value, (set, frozenset)) else items
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (bytes, bytearray)):
+        return base64.b64encode(bytes(value)).decode()
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return repr(value)
+
+
+def _returned_keys(parsed: dict[str, Any]) -> list[dict[str, Any]]:
+    """The keys of the items a read returned (Items, Item, or BatchGetItem's Responses)."""
+    items = list(parsed.get("Items") or [])
+    if parsed.get("Item"):
+        items.append(parsed["Item"])
+    for table_items in (parsed.get("Responses") or {}).values():
+        if isinstance(table_items, list):
+            items.extend(table_items)
+    return [
+        {k: expressions.plain(item[k]) for k in ("customer_id", "order_id") if k in item}
+        for item in items
+        if isinstance(item, dict)
+    ]
+
+
+class Recorder:
+    """botocore event handlers recording every call of every client created after install()."""
+
+    def __init__(self) -> None:
+        self.calls: list[dict[str, Any]] = []
+        self.active = False
+
+    def install(self) -> None:
+        """Add the handlers to botocore's built-ins, so each new session (the student's too) gets them."""
+        handlers.BUILTIN_HANDLERS.extend(
+            [
+                ("before-parameter-build", self.before_parameter_build, handlers.REGISTER_LAST),
+                ("before-call", self.before_call, handlers.REGISTER_FIRST),
+                ("after-call", self.after_call, handlers.REGISTER_LAST),
+                ("after-call-error", self.after_call_error, handlers.REGISTER_LAST),
+                ("before-send", self.before_send, handlers.REGISTER_LAST),
+            ]
+        )
+
+    def before_parameter_build(self, params: dict[str, Any], model: Any, context: dict, **_: Any) -> None:
+        """Runs after boto3's resource layer has turned conditions and values into wire form."""
+        if not self.active:
+            return
+        service = model.service_model.service_name
+        context["sandbox_call"] = len(self.calls)
+        self.calls.append(
+            {
+                "service": service,
+                "operation": model.name,
+                "params": jsonable(copy.deepcopy(params)),
+                "error": None,
+                "returned": [],
+                "endpoint": None,
+            }
+        )
+        if service == "dynamodb" and (message := expressions.reserved_word_error(params)):
+            context["sandbox_rejection"] = message
+
+    def _call(self, context: dict) -> dict[str, Any] | None:
+        index = context.get("sandbox_call")
+        return self.calls[index] if index is not None and index < len(self.calls) else None
+
+    def before_call(self, params: dict[str, Any], context: dict, **_: Any) -> Any:
+        """Record the endpoint; answer as DynamoDB does where moto is more lenient (reserved words)."""
+        call = self._call(context)
+        if call is None:
+            return None
+        parsed_url = urlparse(params.get("url", ""))
+        call["endpoint"] = f"{parsed_url.scheme}://{parsed_url.netloc}"
+        message = context.get("sandbox_rejection")
+        if message is None:
+            return None
+        error = {"Code": "ValidationException", "Message": message}
+        return AWSResponse(params.get("url", ""), 400, {}, None), {
+            "Error": error,
+            "ResponseMetadata": {"HTTPStatusCode": 400},
+        }
+
+    def after_call(self, http_response: Any, parsed: dict[str, Any], context: dict, **_: Any) -> None:
+        call = self._call(context)
+        if call is None:
+            return
+        if http_response.status_code >= 300:
+            call["error"] = parsed.get("Error", {}).get("Code") or str(http_response.status_code)
+        else:
+            call["returned"] = jsonable(_returned_keys(parsed))
+
+    def after_call_error(self, exception: BaseException, context: dict, **_: Any) -> None:
+        call = self._call(context)
+        if call is not None:
+            call["error"] = type(exception).__name__
+
+    def before_send(self, request: Any, **_: Any) -> None:
+        """moto answers requests to AWS hosts; anything else (a hard-coded endpoint_url) is refused."""
+        host = urlparse(request.url).hostname or ""
+        if not host.endswith(".amazonaws.com"):
+            raise SandboxBlocked(f"the sandbox refused a connection to {request.url}")
+
+
+def _refuse(*_: Any, **__: Any) -> Any:
+    raise SandboxBlocked("the sandbox has no network")
+
+
+def block_network() -> None:
+    """Refuse every socket connection and name lookup from here on."""
+    socket.socket.connect = _refuse  # type: ignore[method-assign]
+    socket.socket.connect_ex = _refuse  # type: ignore[method-assign]
+    socket.create_connection = _refuse
+    socket.getaddrinfo = _refuse
+
+
+@contextmanager
+def _project_importable() -> Iterator[None]:
+    """Make solution/ importable for seeding only: the student's code must not import it."""
+    sys.path.insert(0, str(PROJECT_ROOT))
+    try:
+        yield
+    finally:
+        sys.path.remove(str(PROJECT_ROOT))
+        for name in [m for m in sys.modules if m == "solution" or m.startswith("solution.")]:
+            del sys.modules[name]
+
+
+class Emulator:
+    """moto's in-process mock with the reference table, seeded with the reference orders."""
+
+    def __init__(self, table: str, region: str) -> None:
+        import boto3
+        from moto import mock_aws
+
+        self.table, self.region = table, region
+        self.mock = mock_aws()
+        self.mock.start()
+        session = boto3.Session(region_name=region)
+        self.client = session.client("dynamodb")
+        with _project_importable():
+            from boto3.dynamodb.types import TypeSerializer
+
+            from solution.deploy import table_definition
+            from solution.orders import sample_orders
+
+            definition = table_definition("x")
+            definition["TableName"] = table
+            self.client.create_table(**definition)
+            serializer = TypeSerializer()
+            for order in sample_orders():
+                item = {name: serializer.serialize(value) for name, value in order.items()}
+                self.client.put_item(TableName=table, Item=item)
+
+    def items(self) -> list[dict[str, Any]]:
+        """The table's items, typed, in key order."""
+        items = self.client.scan(TableName=self.table)["Items"]
+        return sorted(items, key=lambda i: (i["customer_id"]["S"], i["order_id"]["S"]))
+
+
+def _last_line(exc: BaseException, file: str) -> str:
+    """'KeyError: 'status' (line 12 of lambda_function.py)': the exception and the student's line."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if Path(f.filename).name == file]
+    where = f" (line {frames[-1].lineno} of {file})" if frames else ""
+    text = traceback.format_exception_only(type(exc), exc)[-1].strip()
+    return f"{text}{where}"
+
+
+class LambdaContext(SimpleNamespace):
+    """The attributes and method of Lambda's context object a handler may use."""
+
+    def __init__(self, function_name: str) -> None:
+        super().__init__(
+            function_name=function_name,
+            function_version="$LATEST",
+            invoked_function_arn=f"arn:aws:lambda:us-east-1:123456789012:function:{function_name}",
+            memory_limit_in_mb=128,
+            aws_request_id="00000000-0000-4000-8000-000000000000",
+            log_group_name=f"/aws/lambda/{function_name}",
+            log_stream_name="sandbox",
+        )
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 30_000
+
+
+class Sandbox:
+    """Runs the steps of one request and builds the record."""
+
+    def __init__(self, request: dict[str, Any]) -> None:
+        self.request = request
+        self.file: str = request["file"]
+        self.path = Path.cwd() / self.file
+        self.recorder = Recorder()
+        self.steps: list[dict[str, Any]] = []
+        self.problem: dict[str, str] | None = None
+        self.emulator: Emulator | None = None
+
+    def step(self, name: str, action: Callable[[], Any]) -> bool:
+        """Run one step; record its calls, output, result or exception and the table after it."""
+        stdout, stderr = CappedText(), CappedText()
+        first_call = len(self.recorder.calls)
+        record: dict[str, Any] = {"name": name, "exit_status": 0, "exception": None, "result": None}
+        self.recorder.active = True
+        try:
+            with redirect_stdout(stdout), redirect_stderr(stderr):
+                record["result"] = jsonable(action())
+        except SystemExit as exc:
+            code = exc.code
+            record["exit_status"] = code if isinstance(code, int) else (0 if code is None else 1)
+            if code is not None and not isinstance(code, int):
+                stderr.write(f"{code}\n")
+        except SandboxTimeout:
+            record["exit_status"] = None
+            record["exception"] = "timeout"
+            self.problem = {"kind": "timeout", "detail": name}
+        except BaseException as exc:  # the student's code may raise anything
+            record["exit_status"] = 1
+            record["exception"] = _last_line(exc, self.file)
+        finally:
+            self.recorder.active = False
+        record.update(
+            stdout=stdout.text,
+            stdout_dropped=stdout.dropped,
+            stderr=stderr.text[-2000:],
+            calls=self.recorder.calls[first_call:],
+        )
+        assert self.emulator is not None
+        record["table"] = self.emulator.items()
+        self.steps.append(record)
+        return self.problem is None
+
+    def run(self) -> None:
+        if not self.path.is_file():
+            self.problem = {"kind": "missing", "detail": self.file}
+            return
+        source = self.path.read_bytes()
+        try:
+            compile(source, self.file, "exec")
+        except SyntaxError as exc:
+            self.problem = {"kind": "syntax", "detail": f"line {exc.lineno}: {exc.msg}"}
+            return
+        self.recorder.install()
+        self.emulator = Emulator(self.request["table"], self.request["region"])
+        block_network()
+        sys.path.insert(0, str(Path.cwd()))
+        sys.argv = [self.file]
+        signal.signal(signal.SIGALRM, _time_up)
+        signal.setitimer(signal.ITIMER_REAL, float(self.request["timeout"]))
+        try:
+            self._steps()
+        except SandboxTimeout:  # time ran out between the student's steps
+            self.problem = {"kind": "timeout", "detail": self.steps[-1]["name"] if self.steps else ""}
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+
+    def _steps(self) -> None:
+        specs = self.request["steps"]
+        if all(spec["function"] is None for spec in specs):
+            for spec in specs:
+                if not self.step(spec["name"], self._run_script):
+                    return
+            return
+        module: dict[str, ModuleType] = {}
+
+        def load() -> None:
+            module["m"] = self._import()
+
+        if not self.step("import", load) or not module:
+            self._import_problem()
+            return
+        for spec in specs:
+            function = getattr(module["m"], spec["function"], None)
+            if not callable(function):
+                assert self.emulator is not None
+                self.steps.append(_missing_function(spec["name"], spec["function"], self.file))
+                self.steps[-1]["table"] = self.emulator.items()
+                continue
+            args = list(spec["args"])
+            if spec["lambda_context"]:
+                args.append(LambdaContext("process-orders-stream-sandbox"))
+            if not self.step(spec["name"], lambda f=function, a=args: f(*a)):
+                return
+
+    def _run_script(self) -> None:
+        runpy.run_path(str(self.path), run_name="__main__")
+
+    def _import(self) -> ModuleType:
+        spec = importlib.util.spec_from_file_location(self.path.stem, self.path)
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[self.path.stem] = module
+        spec.loader.exec_module(module)
+        return module
+
+    def _import_problem(self) -> None:
+        if self.problem is None:
+            self.problem = {"kind": "import", "detail": self.steps[-1]["exception"] or "the import failed"}
+
+    def record(self, seconds: float) -> dict[str, Any]:
+        return {"file": self.file, "problem": self.problem, "steps": self.steps, "seconds": seconds}
+
+
+def _missing_function(step: str, function: str, file: str) -> dict[str, Any]:
+    return {
+        "name": step,
+        "exit_status": 1,
+        "exception": f"NameError: no function {function} in {file}",
+        "result": None,
+        "stdout": "",
+        "stdout_dropped": 0,
+        "stderr": "",
+        "calls": [],
+        "table": [],
+    }
+
+
+def _time_up(*_: Any) -> None:
+    raise SandboxTimeout
+
+
+def main() -> None:
+    request = json.loads(sys.stdin.read())
+    started = time.monotonic()
+    sandbox = Sandbox(request)
+    try:
+        sandbox.run()
+    except BaseException as exc:  # the sandbox itself failed: grading could not be done
+        sandbox.problem = {"kind": "internal", "detail": "".join(traceback.format_exception(exc))[-3000:]}
+    Path(request["output"]).write_text(json.dumps(sandbox.record(time.monotonic() - started)))
+
+
+if __name__ == "__main__":
+    main()

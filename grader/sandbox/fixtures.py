@@ -1,0 +1,53 @@
+"""Session fixtures of the sandbox: one run per submission file, shared by that file's checks."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from grader.aws import make_session
+from grader.options import Settings
+from grader.outcomes import task_number
+from grader.sandbox import plans
+from grader.sandbox.record import Record
+from grader.sandbox.runner import SandboxConfig, SandboxPool
+from grader.tasks import table_name
+
+
+@pytest.fixture(scope="session")
+def sandbox(request: pytest.FixtureRequest, settings: Settings) -> Iterator[SandboxPool]:
+    """The session's sandbox runs. Outside xdist workers, every file this session grades starts at once."""
+    config = SandboxConfig(
+        submission_dir=settings.submission_dir,
+        table=table_name(settings.student_id),
+        student_id=settings.student_id,
+        region=make_session(settings, None).region_name,
+        timeout=settings.sandbox_timeout,
+    )
+    is_worker = hasattr(request.config, "workerinput")
+    pool = SandboxPool(config, workers=1 if is_worker else os.cpu_count() or 2)
+    if not is_worker:
+        graded = {task_number(item) for item in request.session.items}
+        for plan in plans.PLANS:
+            if plan.task in graded:
+                pool.start(plan)
+    yield pool
+    pool.close()
+
+
+def _record_of(plan: plans.Plan) -> Callable[[SandboxPool], Record]:
+    def fixture(sandbox: SandboxPool) -> Record:
+        return sandbox.record(plan)
+
+    fixture.__doc__ = f"What {plan.file} did in the sandbox; a file that could not run fails the check."
+    return pytest.fixture(scope="session", name=f"{plan.file.removesuffix('.py')}_run")(fixture)
+
+
+query_gsi_run = _record_of(plans.QUERY_GSI)
+query_lsi_run = _record_of(plans.QUERY_LSI)
+lambda_function_run = _record_of(plans.LAMBDA_FUNCTION)
+batch_operations_run = _record_of(plans.BATCH_OPERATIONS)
+conditional_writes_run = _record_of(plans.CONDITIONAL_WRITES)
+read_patterns_run = _record_of(plans.READ_PATTERNS)

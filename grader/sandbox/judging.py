@@ -1,0 +1,109 @@
+"""Judging what the student's code did: its calls, its printed lines, its return values.
+
+Pure helpers over a sandbox record, shared by the task modules and unit-tested on their own.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from typing import Any
+
+from grader.sandbox import expressions
+from grader.sandbox.record import Call, Step
+
+CHANGE_MARKER = re.compile(r"->|→|=>|chang|transition|\bfrom\b", re.IGNORECASE)
+EVENT_DUMP = re.compile(r"NewImage|OldImage|[\"']S[\"']\s*:")
+"""A printed stream record (json.dumps(event)) names everything: it is not a message about it."""
+
+
+def calls_summary(step: Step) -> str:
+    """'Query (ValidationException), GetItem' or 'no AWS call', for a message."""
+    if not step.calls:
+        return "no AWS call"
+    shown = [c.operation + (f" ({c.error})" if c.error else "") for c in step.calls[:6]]
+    more = f" and {len(step.calls) - 6} more" if len(step.calls) > 6 else ""
+    return ", ".join(shown) + more
+
+
+def stopped(step: Step) -> str:
+    """'; it raised KeyError: 'x' (line 3 of f.py)' when the step did not end normally, else ''."""
+    ending = step.ending()
+    return f"; {ending}" if ending else ""
+
+
+def queries_on(step: Step, index: str | None) -> list[Call]:
+    """The step's Query calls on an index (None: on the base table)."""
+    return [call for call in step.calls_of("Query") if call.params.get("IndexName") == index]
+
+
+def keyed_on(call: Call, attribute: str) -> bool:
+    """The call's KeyConditionExpression uses the attribute (placeholders resolved)."""
+    return attribute in expressions.attributes(call.params, "KeyConditionExpression")
+
+
+def strongly_consistent(call: Call) -> bool:
+    return call.params.get("ConsistentRead") is True
+
+
+def key_of(item: Any) -> tuple[Any, Any] | None:
+    """(customer_id, order_id) of an item or key, typed or plain; None when it is not one."""
+    if not isinstance(item, dict):
+        return None
+    plain = expressions.plain(item)
+    if "customer_id" not in plain or "order_id" not in plain:
+        return None
+    return plain["customer_id"], plain["order_id"]
+
+
+def requested_keys(call: Call, table: str, request: str) -> set[tuple[Any, Any]]:
+    """Keys a BatchGetItem (request 'Keys') or BatchWriteItem (request 'PutRequest') asks for."""
+    entries = (call.params.get("RequestItems") or {}).get(table) or {}
+    if request == "Keys":
+        items: Iterable[Any] = entries.get("Keys", []) if isinstance(entries, dict) else []
+    else:
+        items = [e.get(request, {}).get("Item") for e in entries if isinstance(e, dict)]
+    return {k for k in (key_of(item) for item in items) if k is not None}
+
+
+def printed_line(step: Step, *words: str) -> str | None:
+    """The first printed line naming every word (case-insensitive), raw event dumps excepted."""
+    for line in step.lines:
+        lower = line.lower()
+        if not EVENT_DUMP.search(line) and all(word.lower() in lower for word in words):
+            return line
+    return None
+
+
+def change_line(step: Step, order_id: str, old: str, new: str) -> str | None:
+    """A printed line naming the order and its old status before its new one."""
+    for line in step.lines:
+        lower = line.lower()
+        if EVENT_DUMP.search(line) or order_id.lower() not in lower:
+            continue
+        first_old, last_new = lower.find(old.lower()), lower.rfind(new.lower())
+        if -1 < first_old < last_new:
+            return line
+    return None
+
+
+def change_claim(step: Step, order_id: str) -> str | None:
+    """A printed line about the order that reads as a status change (arrow, 'changed', 'from')."""
+    for line in step.lines:
+        if not EVENT_DUMP.search(line) and order_id.lower() in line.lower() and CHANGE_MARKER.search(line):
+            return line
+    return None
+
+
+def reports_count(result: Any, count: int) -> bool:
+    """A handler's result is {'statusCode': 200, ...} and some other field states the record count."""
+    if not isinstance(result, dict) or result.get("statusCode") not in (200, "200"):
+        return False
+    rest = json.dumps({k: v for k, v in result.items() if k != "statusCode"})
+    return re.search(rf"(?<![\d.]){count}(?![\d.])", rest) is not None
+
+
+def show_result(result: Any) -> str:
+    text = json.dumps(result) if result is not None else "None"
+    return text if len(text) <= 120 else text[:117] + "..."

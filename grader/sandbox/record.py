@@ -1,0 +1,200 @@
+"""What the student's code did in the sandbox, as the checks read it.
+
+The child process writes this record as JSON; the parent turns it into these types. Requests and
+table items are in DynamoDB's wire form (typed values); `expressions.plain` reads them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from grader.failures import GraderError, RequirementFailed
+from grader.sandbox import expressions
+
+TABLE_FIX = "Use the table name orders-{id} (or os.environ['ORDERS_TABLE']) in every call"
+
+
+@dataclass(frozen=True)
+class Call:
+    """One AWS call: what was asked, and the error code when it failed."""
+
+    service: str
+    operation: str
+    params: dict[str, Any]
+    error: str | None = None
+    returned: tuple[dict[str, Any], ...] = ()
+    """The keys of the items a read returned."""
+    endpoint: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    def tables(self) -> list[str]:
+        """The tables this call names (TableName, or the keys of RequestItems)."""
+        names = [self.params["TableName"]] if isinstance(self.params.get("TableName"), str) else []
+        request_items = self.params.get("RequestItems")
+        if isinstance(request_items, dict):
+            names.extend(request_items)
+        return names
+
+    def key(self) -> dict[str, Any]:
+        """The plain key of a single-item call (GetItem, UpdateItem, PutItem's item keys)."""
+        source = self.params.get("Key") or self.params.get("Item") or {}
+        return {k: expressions.plain(source[k]) for k in ("customer_id", "order_id") if k in source}
+
+
+@dataclass(frozen=True)
+class Step:
+    name: str
+    exit_status: int | None
+    exception: str | None
+    result: Any
+    stdout: str
+    stdout_dropped: int
+    calls: tuple[Call, ...]
+    table: tuple[dict[str, Any], ...]
+
+    @property
+    def finished(self) -> bool:
+        """Ended normally (or by sys.exit(0)), without an exception."""
+        return self.exception is None and self.exit_status == 0
+
+    def calls_of(self, operation: str) -> list[Call]:
+        return [call for call in self.calls if call.service == "dynamodb" and call.operation == operation]
+
+    def item(self, customer: str, order: str) -> dict[str, Any] | None:
+        """The plain item with this key in the table after the step."""
+        for item in self.table:
+            plain = expressions.plain(item)
+            if plain.get("customer_id") == customer and plain.get("order_id") == order:
+                return plain
+        return None
+
+    def ending(self) -> str:
+        """How the step ended, for a message: '' when it finished normally."""
+        if self.exception:
+            return f"it raised {self.exception}"
+        if self.exit_status:
+            return f"it exited with status {self.exit_status}"
+        return ""
+
+    @property
+    def lines(self) -> list[str]:
+        return [line for line in self.stdout.splitlines() if line.strip()]
+
+
+@dataclass(frozen=True)
+class Record:
+    file: str
+    problem: dict[str, str] | None
+    steps: tuple[Step, ...]
+    seconds: float
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Record:
+        steps = tuple(
+            Step(
+                name=s["name"],
+                exit_status=s["exit_status"],
+                exception=s["exception"],
+                result=s["result"],
+                stdout=s["stdout"],
+                stdout_dropped=s["stdout_dropped"],
+                calls=tuple(
+                    Call(
+                        c["service"],
+                        c["operation"],
+                        c["params"],
+                        c["error"],
+                        tuple(c["returned"]),
+                        c["endpoint"],
+                    )
+                    for c in s["calls"]
+                ),
+                table=tuple(s["table"]),
+            )
+            for s in data["steps"]
+        )
+        return cls(data["file"], data["problem"], steps, data["seconds"])
+
+    def step(self, name: str) -> Step:
+        for step in self.steps:
+            if step.name == name:
+                return step
+        raise GraderError(f"the sandbox record of {self.file} has no step {name!r}")
+
+    def all_calls(self) -> list[Call]:
+        return [call for step in self.steps for call in step.calls]
+
+    def require_ran(self, table: str, region: str, timeout: float) -> Record:
+        """The record, when the file could run as intended; else fail every check of the file alike.
+
+        Missing file, syntax error, failing import, timeout, another table, region or endpoint
+        than the sandbox's are the student's; a failure of the sandbox itself is a grading error.
+        """
+        problem = self.problem or {}
+        kind, detail = problem.get("kind"), problem.get("detail", "")
+        if kind == "internal":
+            raise GraderError(f"the sandbox failed while running {self.file}: {detail.strip()[-300:]}")
+        if kind == "missing":
+            raise RequirementFailed(
+                f"{self.file} is not in the submission directory",
+                f"submission/{self.file}",
+                "Commit the file, with exactly this name, at the top of your repository",
+            )
+        if kind == "syntax":
+            raise RequirementFailed(
+                f"{self.file} has a syntax error at {detail}",
+                "a file Python can run",
+                "Fix that line, then run the file yourself before submitting",
+            )
+        if kind == "timeout":
+            raise RequirementFailed(
+                f"{self.file} did not finish within {timeout:g} s",
+                "it to finish",
+                "Remove endless loops and waits (sleep, retry loops) from it",
+            )
+        if kind == "died":
+            raise RequirementFailed(
+                f"{self.file} ended the Python process ({detail})",
+                "it to return normally",
+                "Do not call os._exit() or kill the process",
+            )
+        self._require_own_table(table)
+        self._require_region_and_endpoint(region)
+        if kind == "import":
+            raise RequirementFailed(
+                f"importing {self.file} raised {detail}",
+                "a module that imports cleanly",
+                "Fix that line; keep example calls under if __name__ == '__main__':",
+            )
+        return self
+
+    def _require_own_table(self, table: str) -> None:
+        used = sorted({name for call in self.all_calls() for name in call.tables() if name != table})
+        if used:
+            hint = " (the placeholder left in)" if any("STUDENTID" in name.upper() for name in used) else ""
+            raise RequirementFailed(
+                f"{self.file} used table {', '.join(used)}{hint}",
+                f"table {table}",
+                TABLE_FIX.format(id=table.removeprefix("orders-")),
+            )
+
+    def _require_region_and_endpoint(self, region: str) -> None:
+        for call in self.all_calls():
+            endpoint = call.endpoint or ""
+            if endpoint and not endpoint.endswith(".amazonaws.com"):
+                raise RequirementFailed(
+                    f"{self.file} sends its AWS calls to {endpoint} (a hard-coded endpoint_url)",
+                    "the default AWS endpoint",
+                    "Remove endpoint_url from your code; to practise on an emulator, set "
+                    "AWS_ENDPOINT_URL in your shell instead",
+                )
+            if endpoint and f".{region}." not in endpoint and call.service == "dynamodb":
+                raise RequirementFailed(
+                    f"{self.file} calls DynamoDB at {endpoint}",
+                    f"region {region}, where the table is",
+                    "Do not hard-code region_name; let the AWS configuration choose it",
+                )
