@@ -49,6 +49,8 @@ class Faults:
     """Share of requests answered with the protocol's throttling error (seeded, reproducible)."""
     throttle_actions: set[str] = field(default_factory=set)
     """Actions throttled every time (past any retries)."""
+    throttle_first: dict[str, int] = field(default_factory=dict)
+    """Actions throttled on their first N calls only."""
     deny_actions: set[str] = field(default_factory=set)
     """Actions answered with AccessDenied, as AWS answers a role lacking the permission."""
     delay_actions: dict[str, float] = field(default_factory=dict)
@@ -180,20 +182,25 @@ class FaultProxy:
         self._server.server_close()
 
     def _decide(self, request: _Request) -> str | None:
-        faults = self.faults
+        faults, action = self.faults, request.action
         with self._lock:
-            chance = self._random.random()
+            earlier = sum(call.action == action for call in self.calls)
+            throttled = (
+                action in faults.throttle_actions
+                or earlier < faults.throttle_first.get(action, 0)
+                or self._random.random() < faults.throttle_fraction
+            )
             if faults.fail_all:
-                fault = faults.fail_all
-            elif request.action in faults.deny_actions:
+                fault: str | None = faults.fail_all
+            elif action in faults.deny_actions:
                 fault = "denied"
-            elif request.action in faults.throttle_actions or chance < faults.throttle_fraction:
+            elif throttled:
                 fault = "throttled"
-            elif request.action in faults.delay_actions:
+            elif action in faults.delay_actions:
                 fault = "delayed"
             else:
                 fault = None
-            self.calls.append(Call(request.action, fault))
+            self.calls.append(Call(action, fault))
         return fault
 
     def _forward(self, request: _Request) -> tuple[int, dict[str, str], bytes]:

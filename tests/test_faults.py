@@ -1,0 +1,211 @@
+"""Faults of the target are retried, or become grading errors naming their cause: never failures."""
+
+from __future__ import annotations
+
+import json
+import socket
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+from grader import aws
+from grader.failures import IAM_ACTION_KEY, describe_grader_error
+from grader.tasks import table_name
+from tests import harness
+from tests.faultproxy import Faults, fault_proxy
+
+GRADING_INCOMPLETE = 6
+TASK1 = "tests_assessment/test_task01_table.py"
+SOLUTION = f"--submission-dir={harness.PROJECT_ROOT / 'solution'}"
+
+
+@pytest.fixture(scope="module")
+def deployed(moto_endpoint: str) -> str:
+    """A reference deployment these tests only read."""
+    student_id = harness.new_student_id("fault")
+    harness.deploy_reference(moto_endpoint, student_id)
+    return student_id
+
+
+@pytest.fixture(scope="module")
+def clean_grade(
+    moto_endpoint: str, deployed: str, tmp_path_factory: pytest.TempPathFactory
+) -> dict[str, Any]:
+    """The grade of that deployment with nothing in the way."""
+    run = harness.grade_on(moto_endpoint, deployed, tmp_path_factory.mktemp("clean"), SOLUTION)
+    assert run.grade is not None, run.output
+    return run.grade
+
+
+def _live_checks(run: harness.GraderRun, listing: Path) -> set[tuple[int, str]]:
+    """The checks of that run that need the account (listed by tests/selftest_plugin.py)."""
+    live = {(task, name) for task, name in json.loads(listing.read_text())}
+    graded = {(t["task"], c["name"]) for t in run.grade["tasks"] for c in t["checks"]} if run.grade else set()
+    assert live and live <= graded, (live, graded)
+    return live
+
+
+def _grade_unreachable(tmp_path: Path, *args: str, env: dict[str, str] | None = None) -> harness.GraderRun:
+    listing = tmp_path / "live.json"
+    environment = env or harness.clean_env()
+    environment["SELFTEST_LIVE_CHECKS"] = str(listing)
+    started = time.monotonic()
+    run = harness.run_grader(tmp_path, *args, SOLUTION, "-p", "tests.selftest_plugin", env=environment)
+    elapsed = time.monotonic() - started
+    assert run.grade is not None, run.output
+    assert run.exit_code == GRADING_INCOMPLETE, run.output
+    assert run.grade["complete"] is False
+    live = _live_checks(run, listing)
+    statuses = {(t["task"], c["name"]): c for t in run.grade["tasks"] for c in t["checks"]}
+    assert all(statuses[check]["status"] == "error" for check in live), run.not_passed()
+    causes = {statuses[check]["message"] for check in live}
+    assert len(causes) == 1, causes
+    assert run.output.count("grading incomplete because") >= 1
+    assert run.output.count(f"grading incomplete because {causes.pop()}") == 1, run.output
+    assert "Traceback" not in run.output and "raise " not in run.output, run.output
+    assert elapsed < 45, f"an unreachable target took {elapsed:.0f} s to report"
+    return run
+
+
+def _message(run: harness.GraderRun) -> str:
+    return next(c["message"] for t in run.grade["tasks"] for c in t["checks"] if c["status"] == "error")
+
+
+# --- retried faults --------------------------------------------------------------------------------
+def test_thirty_percent_throttled_calls_give_exactly_the_clean_grade(
+    moto_endpoint: str, deployed: str, clean_grade: dict[str, Any], tmp_path: Path
+) -> None:
+    with fault_proxy(moto_endpoint, Faults(throttle_fraction=0.3)) as proxy:
+        run = harness.grade_on(proxy.endpoint_url, deployed, tmp_path, SOLUTION)
+    assert proxy.actions("throttled"), "the proxy throttled nothing: the test proves nothing"
+    assert run.grade == clean_grade, run.output
+
+
+# --- faults that last: every live check errors, one cause, no traceback, quickly --------------------
+@pytest.mark.parametrize(("mode", "cause"), [("503", "HTTP 503"), ("reset", "could not reach")])
+def test_all_calls_failing_makes_every_live_check_an_error(
+    mode: str, cause: str, moto_endpoint: str, deployed: str, tmp_path: Path
+) -> None:
+    with fault_proxy(moto_endpoint, Faults(fail_all=mode)) as proxy:
+        run = _grade_unreachable(
+            tmp_path,
+            f"--student-id={deployed}",
+            "--target=localstack",
+            f"--endpoint-url={proxy.endpoint_url}",
+        )
+    assert cause in _message(run)
+
+
+def test_unreachable_endpoint_is_named(tmp_path: Path) -> None:
+    with socket.socket() as unused:
+        unused.bind(("127.0.0.1", 0))
+        port = unused.getsockname()[1]
+    run = _grade_unreachable(
+        tmp_path, "--student-id=alice", "--target=localstack", f"--endpoint-url=http://127.0.0.1:{port}"
+    )
+    assert "could not reach the AWS endpoint" in _message(run)
+
+
+def test_no_credentials_is_named(tmp_path: Path) -> None:
+    run = _grade_unreachable(tmp_path, "--student-id=alice", "--target=aws")
+    assert "found no AWS credentials" in _message(run)
+
+
+def test_access_denied_names_the_missing_permission_and_spares_other_checks(
+    moto_endpoint: str, deployed: str, clean_grade: dict[str, Any], tmp_path: Path
+) -> None:
+    with fault_proxy(moto_endpoint, Faults(deny_actions={"dynamodb:ListTagsOfResource"})) as proxy:
+        run = harness.grade_on(proxy.endpoint_url, deployed, tmp_path, SOLUTION)
+    assert run.grade is not None, run.output
+    tag_checks = {(1, c["name"]) for c in run.task(1)["checks"] if c["name"].startswith("tag ")}
+    task1_not_passed = {key: status for key, status in run.not_passed().items() if key[0] == 1}
+    assert tag_checks and task1_not_passed == dict.fromkeys(tag_checks, "error")
+    for task, name in tag_checks:
+        assert "not allowed to call dynamodb:ListTagsOfResource" in run.check(task, name)["message"]
+    assert run.grade["tasks"][1:] == clean_grade["tasks"][1:]
+    assert run.exit_code == GRADING_INCOMPLETE
+
+
+def test_check_over_its_time_limit_is_an_error_not_a_hang(
+    moto_endpoint: str, deployed: str, tmp_path: Path
+) -> None:
+    slow = Faults(delay_actions={"dynamodb:ListTagsOfResource": 8})
+    with fault_proxy(moto_endpoint, slow) as proxy:
+        started = time.monotonic()
+        run = harness.grade_on(proxy.endpoint_url, deployed, tmp_path, "--timeout=2", TASK1)
+        elapsed = time.monotonic() - started
+    assert run.grade is not None, run.output
+    tag_checks = {(1, c["name"]) for c in run.task(1)["checks"] if c["name"].startswith("tag ")}
+    assert tag_checks and run.not_passed() == dict.fromkeys(tag_checks, "error")
+    for task, name in tag_checks:
+        assert "did not finish within its time limit of 2 s" in run.check(task, name)["message"]
+    assert run.exit_code == GRADING_INCOMPLETE
+    assert elapsed < 8 * len(tag_checks), "the checks waited for the slow endpoint"
+
+
+def test_throttling_past_retries_names_the_operation(
+    moto_endpoint: str, deployed: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """In process, with fewer retries than the grader's 8 so that giving up is quick."""
+    monkeypatch.setattr(aws, "CLIENT_CONFIG", Config(retries={"mode": "adaptive", "max_attempts": 2}))
+    with fault_proxy(moto_endpoint, Faults(throttle_actions={"dynamodb:DescribeTable"})) as proxy:
+        account = aws.Account(harness.emulator_session(), proxy.endpoint_url)
+        with pytest.raises(ClientError) as throttled:
+            account.client("dynamodb").describe_table(TableName=table_name(deployed))
+    assert [c.fault for c in proxy.calls] == ["throttled"] * 3  # the first attempt and 2 retries
+    assert throttled.value.response["Error"][IAM_ACTION_KEY] == "dynamodb:DescribeTable"
+    assert describe_grader_error(throttled.value).startswith(
+        "AWS kept throttling dynamodb:DescribeTable after 3 attempts (ThrottlingException)"
+    )
+
+
+def test_throttled_probe_is_retried_patiently(moto_endpoint: str) -> None:
+    """Throttling means the endpoint is up: the session's first call must not give up after 3 tries."""
+    with fault_proxy(moto_endpoint, Faults(throttle_first={"sts:GetCallerIdentity": 4})) as proxy:
+        assert aws.Account(harness.emulator_session(), proxy.endpoint_url).caller_identity()["Account"]
+    assert [c.fault for c in proxy.calls] == ["throttled"] * 4 + [None]
+
+
+# --- messages, one per cause ----------------------------------------------------------------------
+def _client_error(code: str, message: str = "", status: int = 400, attempts: int = 0) -> ClientError:
+    response = {
+        "Error": {"Code": code, "Message": message, IAM_ACTION_KEY: "cloudwatch:DescribeAlarms"},
+        "ResponseMetadata": {"HTTPStatusCode": status, "RetryAttempts": attempts},
+    }
+    return ClientError(response, "DescribeAlarms")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    ("error", "expected"),
+    [
+        (
+            _client_error(
+                "AccessDeniedException",
+                "User: arn:aws:sts::1:assumed-role/g/s is not authorized "
+                "to perform: dynamodb:DescribeTable on resource: x",
+            ),
+            "not allowed to call dynamodb:DescribeTable (AccessDeniedException)",
+        ),
+        (
+            _client_error("AccessDenied", "no identity-based policy allows the iam:GetRole action"),
+            "not allowed to call iam:GetRole (AccessDenied)",
+        ),
+        (_client_error("AccessDeniedException"), "not allowed to call cloudwatch:DescribeAlarms"),
+        (_client_error("ExpiredTokenException"), "rejected the grader's credentials (ExpiredTokenException)"),
+        (
+            _client_error("Throttling", attempts=7),
+            "kept throttling cloudwatch:DescribeAlarms after 8",
+        ),
+        (_client_error("ServiceUnavailable", status=503, attempts=7), "with HTTP 503 after 8 attempts"),
+        (_client_error("ValidationError", "bad"), "AWS refused cloudwatch:DescribeAlarms for the grader"),
+        (pytest.fail.Exception("Timeout (>120.0s) from pytest-timeout."), "time limit of 120 s"),
+        (KeyError("TableArn"), "grader bug: KeyError"),
+    ],
+)
+def test_each_cause_has_its_one_line_message(error: BaseException, expected: str) -> None:
+    message = describe_grader_error(error)
+    assert expected in message and "\n" not in message

@@ -1,0 +1,173 @@
+"""policy/grader-readonly.json grants exactly the reads the grader makes, and nothing that writes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import botocore.session
+import pytest
+
+from grader.aws import iam_action, is_read_operation
+from grader.failures import POLICY_FILE
+from grader.iam_policy import allows, statements, wildcard_match
+from tests import harness
+from tests.faultproxy import fault_proxy
+
+POLICY_PATH = harness.PROJECT_ROOT / "policy" / "grader-readonly.json"
+SERVICES = ("dynamodb", "dynamodbstreams", "lambda", "iam", "cloudwatch", "sns", "sts")
+NEEDS_NO_PERMISSION = {"sts:GetCallerIdentity"}
+"""AWS answers GetCallerIdentity whatever the policies say."""
+MUTATING_IAM_ONLY_NAMES = (
+    "lambda:InvokeFunction",
+    "iam:PassRole",
+    "dynamodb:PartiQLInsert",
+    "dynamodb:PartiQLUpdate",
+    "dynamodb:PartiQLDelete",
+    "dynamodb:ConditionCheckItem",
+)
+"""Mutating permissions whose names are not the name of any API operation."""
+
+
+def _as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+@pytest.fixture(scope="module")
+def policy() -> dict[str, Any]:
+    return json.loads(POLICY_PATH.read_text())
+
+
+def grants(policy: dict[str, Any], action: str) -> bool:
+    """Whether the policy allows the action on some resource (Allow matches, no Deny does)."""
+    effects = {
+        statement["Effect"]
+        for statement in statements(policy)
+        if any(wildcard_match(pattern, action, ignore_case=True) for pattern in _as_list(statement["Action"]))
+    }
+    return effects == {"Allow"}
+
+
+def _all_operations() -> dict[str, bool]:
+    """IAM action -> is it a read, for every operation of the services the grader talks to."""
+    session = botocore.session.get_session()
+    operations: dict[str, bool] = {}
+    for service in SERVICES:
+        model = session.get_service_model(service)
+        for name in model.operation_names:
+            operations[iam_action(model.signing_name, name)] = is_read_operation(name)
+    return operations
+
+
+@pytest.fixture(scope="module")
+def recorded(moto_endpoint: str, tmp_path_factory: pytest.TempPathFactory) -> set[str]:
+    """Every action the grader performs grading the reference, and a variant with an inline role
+    policy (which the grader reads with calls the managed policy never needs)."""
+    solution = f"--submission-dir={harness.PROJECT_ROOT / 'solution'}"
+    reference, variant = harness.new_student_id("pol"), harness.new_student_id("pol")
+    harness.deploy_reference(moto_endpoint, reference)
+    deployment = harness.deploy_reference(moto_endpoint, variant)
+    deployment.client("iam").put_role_policy(
+        RoleName=deployment.names["role"],
+        PolicyName="stream-read",
+        PolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [{"Effect": "Allow", "Action": "dynamodb:GetRecords", "Resource": "*"}],
+            }
+        ),
+    )
+    with fault_proxy(moto_endpoint) as proxy:
+        run = harness.grade_on(proxy.endpoint_url, reference, tmp_path_factory.mktemp("ref"), solution)
+        assert run.grade is not None, run.output
+        harness.grade_on(
+            proxy.endpoint_url,
+            variant,
+            tmp_path_factory.mktemp("variant"),
+            solution,
+            "tests_assessment/test_task08_lambda.py",
+        )
+    return proxy.actions()
+
+
+def test_the_grader_sends_only_reads(recorded: set[str]) -> None:
+    assert "dynamodb:DescribeTable" in recorded and "iam:GetRolePolicy" in recorded, recorded
+    assert {a for a in recorded if not is_read_operation(a.split(":", 1)[1])} == set()
+
+
+def test_policy_allows_every_action_the_grader_performs(policy: dict[str, Any], recorded: set[str]) -> None:
+    missing = sorted(a for a in recorded - NEEDS_NO_PERMISSION if not grants(policy, a))
+    assert missing == [], f"add these actions to {POLICY_PATH.name}: {missing}"
+
+
+def test_policy_grants_nothing_the_grader_does_not_use(policy: dict[str, Any], recorded: set[str]) -> None:
+    patterns = [p for s in statements(policy) for p in _as_list(s["Action"])]
+    unused = [p for p in patterns if not any(wildcard_match(p, a, ignore_case=True) for a in recorded)]
+    assert unused == [], f"the grader never performs {unused}: least privilege means dropping them"
+
+
+def test_policy_allows_nothing_mutating(policy: dict[str, Any]) -> None:
+    operations = _all_operations()
+    assert len(operations) > 300, "the service models did not load"
+    writes = [action for action, read in operations.items() if not read] + list(MUTATING_IAM_ONLY_NAMES)
+    assert [action for action in writes if grants(policy, action)] == []
+
+
+def test_policy_is_plain_allow_statements_with_scoped_actions(policy: dict[str, Any]) -> None:
+    for statement in statements(policy):
+        assert statement["Effect"] == "Allow" and "NotAction" not in statement, statement
+        assert "NotResource" not in statement and "Resource" in statement, statement
+        assert all(":" in a and "*" not in a for a in _as_list(statement["Action"])), statement
+
+
+def test_policy_reaches_the_reference_resources_and_not_others(
+    moto_endpoint: str, policy: dict[str, Any]
+) -> None:
+    """Resource scoping allows the calls on a real deployment's ARNs, and not on other tables."""
+    deployment = harness.deploy_reference(moto_endpoint, harness.new_student_id("arn"))
+    table = deployment.client("dynamodb").describe_table(TableName=deployment.names["table"])["Table"]
+    function = deployment.client("lambda").get_function(FunctionName=deployment.names["function"])
+    role = deployment.client("iam").get_role(RoleName=deployment.names["role"])["Role"]
+    attached = deployment.client("iam").list_attached_role_policies(RoleName=deployment.names["role"])
+    alarms = deployment.client("cloudwatch").describe_alarms()["MetricAlarms"]
+    topic = next(a for alarm in alarms for a in alarm["AlarmActions"] if deployment.student_id in a)
+    calls = {
+        "dynamodb:DescribeTable": table["TableArn"],
+        "dynamodb:Query": f"{table['TableArn']}/index/StatusDateIndex",
+        "dynamodb:DescribeStream": table["LatestStreamArn"],
+        "lambda:GetFunction": function["Configuration"]["FunctionArn"],
+        "iam:GetRole": role["Arn"],
+        "iam:GetPolicyVersion": attached["AttachedPolicies"][0]["PolicyArn"],
+        "cloudwatch:DescribeAlarms": alarms[0]["AlarmArn"],
+        "sns:GetTopicAttributes": topic,
+    }
+    for action, resource in calls.items():
+        assert allows([policy], action, resource), (action, resource)
+    other_table = table["TableArn"].replace(f"table/{deployment.names['table']}", "table/payroll")
+    assert not allows([policy], "dynamodb:Scan", other_table)
+    assert not allows([policy], "lambda:GetFunction", "arn:aws:lambda:us-east-1:1:function:billing")
+
+
+def test_the_evaluator_honours_wildcards_and_deny() -> None:
+    """The helper above must be able to say no, or the tests using it prove nothing."""
+    policy = {
+        "Statement": [
+            {"Effect": "Allow", "Action": ["dynamodb:Describe*", "sns:Get?opicAttributes"], "Resource": "*"},
+            {"Effect": "Deny", "Action": "dynamodb:DescribeTimeToLive", "Resource": "*"},
+        ]
+    }
+    assert grants(policy, "dynamodb:DescribeTable") and grants(policy, "DYNAMODB:describestream")
+    assert grants(policy, "sns:GetTopicAttributes")
+    assert not grants(policy, "dynamodb:DescribeTimeToLive") and not grants(policy, "dynamodb:PutItem")
+    assert grants({"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}, "iam:PassRole")
+
+
+def test_policy_file_is_valid_iam_json(policy: dict[str, Any]) -> None:
+    assert policy["Version"] == "2012-10-17"
+    sids = [s["Sid"] for s in statements(policy)]
+    assert len(sids) == len(set(sids)) and all(sid.isalnum() for sid in sids)
+
+
+def test_policy_path_is_the_one_error_messages_name() -> None:
+    assert Path(harness.PROJECT_ROOT, POLICY_FILE) == POLICY_PATH

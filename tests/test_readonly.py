@@ -1,0 +1,207 @@
+"""The read-only guard: reads go through, anything else is refused before it is sent."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from grader.aws import Account, current_check, iam_action, is_read_operation
+from grader.failures import GraderError, ReadOnlyViolation, RequirementFailed, describe_grader_error
+from grader.tasks import table_name
+from tests import harness
+from tests.faultproxy import FaultProxy, fault_proxy
+
+TASK1 = "tests_assessment/test_task01_table.py"
+RUNNING = "tests_assessment/test_task07_streams.py::test_stream_enabled (call)"
+
+READS = [
+    "DescribeTable",
+    "DescribeTimeToLive",
+    "ListTagsOfResource",
+    "Query",
+    "Scan",
+    "GetItem",
+    "BatchGetItem",
+    "TransactGetItems",
+    "DescribeStream",
+    "GetRecords",
+    "GetShardIterator",
+    "ListStreams",
+    "GetFunction",
+    "ListEventSourceMappings",
+    "GetRole",
+    "GetPolicyVersion",
+    "DescribeAlarms",
+    "GetTopicAttributes",
+    "GetCallerIdentity",
+]
+WRITES = [
+    "PutItem",
+    "UpdateItem",
+    "DeleteItem",
+    "BatchWriteItem",
+    "TransactWriteItems",
+    "ExecuteStatement",
+    "BatchExecuteStatement",
+    "CreateTable",
+    "UpdateTable",
+    "DeleteTable",
+    "UpdateTimeToLive",
+    "TagResource",
+    "UntagResource",
+    "Invoke",
+    "CreateEventSourceMapping",
+    "UpdateFunctionCode",
+    "AttachRolePolicy",
+    "PutRolePolicy",
+    "PutMetricAlarm",
+    "DeleteAlarms",
+    "SetAlarmState",
+    "Publish",
+    "Subscribe",
+    "AssumeRole",
+    "Getaway",
+    "Lists",
+    "Describe",
+    "QueryAndDelete",
+    "ScanAll",
+]
+
+
+@pytest.mark.parametrize("operation", READS)
+def test_reads_are_reads(operation: str) -> None:
+    assert is_read_operation(operation)
+
+
+@pytest.mark.parametrize("operation", WRITES)
+def test_anything_else_is_not_a_read(operation: str) -> None:
+    assert not is_read_operation(operation)
+
+
+@pytest.mark.parametrize(
+    ("signing_name", "operation", "action"),
+    [
+        ("dynamodb", "DescribeTable", "dynamodb:DescribeTable"),
+        ("dynamodb", "GetRecords", "dynamodb:GetRecords"),  # DynamoDB Streams signs as dynamodb
+        ("monitoring", "DescribeAlarms", "cloudwatch:DescribeAlarms"),
+        ("lambda", "GetFunction", "lambda:GetFunction"),
+    ],
+)
+def test_iam_action_names(signing_name: str, operation: str, action: str) -> None:
+    assert iam_action(signing_name, operation) == action
+
+
+def test_current_check_is_the_running_test(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PYTEST_CURRENT_TEST", RUNNING)
+    assert current_check() == "tests_assessment/test_task07_streams.py::test_stream_enabled"
+    monkeypatch.delenv("PYTEST_CURRENT_TEST")
+    assert "outside" in current_check()
+
+
+def test_a_refused_write_is_a_grading_error_not_the_students_failure() -> None:
+    refusal = ReadOnlyViolation("the grader refused to call dynamodb:PutItem from x")
+    assert isinstance(refusal, GraderError) and not isinstance(refusal, RequirementFailed)
+    assert describe_grader_error(refusal) == str(refusal)
+
+
+@pytest.fixture(scope="module")
+def deployed(moto_endpoint: str) -> str:
+    student_id = harness.new_student_id("ro")
+    harness.deploy_reference(moto_endpoint, student_id)
+    return student_id
+
+
+@pytest.fixture
+def proxy(moto_endpoint: str) -> Iterator[FaultProxy]:
+    with fault_proxy(moto_endpoint) as running:
+        yield running
+
+
+def _writes(student_id: str) -> list[tuple[str, str, dict[str, Any], str]]:
+    """(service, method, arguments, IAM action) of writes a careless check might attempt."""
+    table = table_name(student_id)
+    return [
+        (
+            "dynamodb",
+            "put_item",
+            {"TableName": table, "Item": {"customer_id": {"S": "X"}}},
+            "dynamodb:PutItem",
+        ),
+        ("dynamodb", "delete_table", {"TableName": table}, "dynamodb:DeleteTable"),
+        ("lambda", "invoke", {"FunctionName": f"process-orders-stream-{student_id}"}, "lambda:Invoke"),
+        ("cloudwatch", "delete_alarms", {"AlarmNames": ["x"]}, "cloudwatch:DeleteAlarms"),
+        (
+            "iam",
+            "attach_role_policy",
+            {"RoleName": "r", "PolicyArn": "arn:aws:iam::aws:policy/x"},
+            "iam:AttachRolePolicy",
+        ),
+        (
+            "sns",
+            "publish",
+            {"TopicArn": "arn:aws:sns:us-east-1:123456789012:t", "Message": "m"},
+            "sns:Publish",
+        ),
+    ]
+
+
+@pytest.mark.parametrize("index", range(6), ids=lambda i: ["put", "drop", "invoke", "alarm", "iam", "sns"][i])
+def test_write_is_refused_before_it_is_sent_naming_operation_and_check(
+    index: int, deployed: str, proxy: FaultProxy, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    service, method, arguments, action = _writes(deployed)[index]
+    monkeypatch.setenv("PYTEST_CURRENT_TEST", RUNNING)
+    account = Account(harness.emulator_session(), proxy.endpoint_url)
+    # Both the checks' cached clients and any other client of the grading session are guarded.
+    for client in (account.client(service), account.session.client(service, endpoint_url=proxy.endpoint_url)):
+        with pytest.raises(ReadOnlyViolation) as refused:
+            getattr(client, method)(**arguments)
+        assert action in str(refused.value)
+        assert "tests_assessment/test_task07_streams.py::test_stream_enabled" in str(refused.value)
+    assert proxy.calls == [], "a refused call must never reach the endpoint"
+
+
+def test_reads_go_through_the_guard(deployed: str, proxy: FaultProxy) -> None:
+    account = Account(harness.emulator_session(), proxy.endpoint_url)
+    table = account.client("dynamodb").describe_table(TableName=table_name(deployed))["Table"]
+    assert table["TableStatus"] == "ACTIVE"
+    assert account.caller_identity()["Account"]
+    assert proxy.actions() == {"dynamodb:DescribeTable", "sts:GetCallerIdentity"}
+
+
+def test_guard_stays_on_the_grading_session(deployed: str, moto_endpoint: str) -> None:
+    """The reference deployment (the only writer) uses its own, unguarded session."""
+    Account(harness.emulator_session(), moto_endpoint)
+    other = harness.emulator_session().client("dynamodb", endpoint_url=moto_endpoint)
+    other.tag_resource(
+        ResourceArn=other.describe_table(TableName=table_name(deployed))["Table"]["TableArn"],
+        Tags=[{"Key": "Environment", "Value": "Production"}],
+    )
+
+
+def test_a_check_attempting_a_write_errors_and_the_account_is_untouched(
+    deployed: str, proxy: FaultProxy, tmp_path: Path
+) -> None:
+    """Through the real entry point: the write is refused, only its check errors, the table stays."""
+    env = harness.clean_env(SELFTEST_ROGUE_CHECK="test_on_demand_billing")
+    run = harness.run_grader(
+        tmp_path,
+        f"--student-id={deployed}",
+        "--target=localstack",
+        f"--endpoint-url={proxy.endpoint_url}",
+        "-p",
+        "tests.selftest_plugin",
+        TASK1,
+        env=env,
+    )
+    check = run.check(1, "billing mode")
+    assert check["status"] == "error", run.output
+    assert "dynamodb:DeleteTable" in check["message"]
+    assert f"{TASK1}::test_on_demand_billing" in check["message"]
+    assert run.not_passed() == {(1, check["name"]): "error"}
+    assert run.exit_code == 6
+    assert "dynamodb:DeleteTable" not in proxy.actions()
+    assert all(is_read_operation(action.split(":")[1]) for action in proxy.actions())
