@@ -1,0 +1,348 @@
+"""Platform outputs, each validated against its format: Gradescope, GitHub Classroom, Classroom 50.
+
+The formats are written down here as JSON Schemas from each platform's documented contract
+(field names and types); totals are checked against the grade they render.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import shutil
+import subprocess
+import sys
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+
+from grader.grade import CheckResult, Grade, build_grade
+from grader.reports import classroom, github, gradescope
+from grader.tasks import MAX_SCORE, TASKS
+from tests import harness
+
+NUMBER = {"type": "number", "minimum": 0}
+TEXT = {"type": "string"}
+
+GRADESCOPE_SCHEMA = {  # gradescope-autograders.readthedocs.io, "Output format"
+    "type": "object",
+    "required": ["score", "execution_time", "output", "tests"],
+    "properties": {
+        "score": NUMBER,
+        "execution_time": NUMBER,
+        "output": TEXT,
+        "visibility": {"enum": ["hidden", "after_due_date", "after_published", "visible"]},
+        "stdout_visibility": {"enum": ["hidden", "after_due_date", "after_published", "visible"]},
+        "extra_data": {"type": "object"},
+        "tests": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["name", "score", "max_score", "status", "output", "visibility"],
+                "properties": {
+                    "name": TEXT,
+                    "score": NUMBER,
+                    "max_score": NUMBER,
+                    "status": {"enum": ["passed", "failed"]},
+                    "output": TEXT,
+                    "visibility": {"enum": ["hidden", "after_due_date", "after_published", "visible"]},
+                },
+            },
+        },
+    },
+}
+
+RUNNER_SCHEMA = {  # what autograding-grading-reporter decodes from <ID>_RESULTS
+    "type": "object",
+    "required": ["version", "status", "max_score", "tests"],
+    "properties": {
+        "version": {"const": 1},
+        "status": {"enum": ["pass", "fail", "error"]},
+        "max_score": NUMBER,
+        "tests": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["name", "status", "score", "message"],
+                "properties": {
+                    "name": TEXT,
+                    "status": {"enum": ["pass", "fail", "error"]},
+                    "score": NUMBER,
+                    "message": TEXT,
+                },
+            },
+        },
+    },
+}
+
+UTC_SECONDS = {"type": "string", "pattern": r"^\d{4}-\d{2}-\d{2}T([01]\d|2[0-3]):[0-5]\d:[0-5]\dZ$"}
+NON_EMPTY = {"type": "string", "minLength": 1}
+COUNT = {"type": "integer", "minimum": 0}
+CLASSROOM50_SCHEMA = {  # classroom50/result/v1: closed top level, integer points
+    "type": "object",
+    "additionalProperties": False,
+    "required": [
+        "schema", "classroom", "assignment", "assignment_type", "owner", "submission", "commit",
+        "release", "review", "datetime", "score", "max-score", "tests",
+    ],
+    "properties": {
+        "schema": {"const": "classroom50/result/v1"},
+        "classroom": NON_EMPTY,
+        "assignment": NON_EMPTY,
+        "assignment_type": {"enum": ["individual", "group"]},
+        "owner": NON_EMPTY,
+        "submission": {"type": "string", "pattern": "^submit/"},
+        "commit": NON_EMPTY,
+        "release": NON_EMPTY,
+        "review": NON_EMPTY,
+        "datetime": UTC_SECONDS,
+        "graded_at": UTC_SECONDS,
+        "score": COUNT,
+        "max-score": COUNT,
+        "tests": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "required": ["test-name", "passed", "score", "max-score"],
+                "properties": {
+                    "test-name": NON_EMPTY,
+                    "passed": {"type": "boolean"},
+                    "score": COUNT,
+                    "max-score": COUNT,
+                    "message": TEXT,
+                },
+            },
+        },
+    },
+}  # fmt: skip
+
+
+def synthetic_grade(*, error: bool = False) -> Grade:
+    """Each task's weight in two checks: task 1 fails one (5/10), task 2 fails or errors both (0/8)."""
+    statuses = {1: ("passed", "failed"), 2: ("error" if error else "failed", "failed")}
+    results = [
+        CheckResult(task.number, f"check {half} of task {task.number}", status, task.points / 2,
+                    "" if status == "passed" else f"found x; expected y. Fix {task.number}.{half}.",
+                    (half, f"t{task.number}-{half}"))
+        for task in TASKS
+        for half, status in enumerate(statuses.get(task.number, ("passed", "passed")))
+    ]  # fmt: skip
+    return build_grade("alice", "moto", results)
+
+
+def by_task(names_and_scores: list[tuple[str, float]]) -> dict[int, float]:
+    totals: dict[int, float] = {}
+    for name, score in names_and_scores:
+        number = int(name.removeprefix("Task ").split(":")[0])
+        totals[number] = totals.get(number, 0) + score
+    return totals
+
+
+def assert_renders(grade: Grade | dict[str, Any], gs: dict, runner: dict, c50: dict) -> None:
+    """Every format validates, and its totals and per-task points are the grade's."""
+    data = grade.to_dict() if isinstance(grade, Grade) else grade
+    task_scores = {task["task"]: task["score"] for task in data["tasks"]}
+    jsonschema.validate(gs, GRADESCOPE_SCHEMA)
+    jsonschema.validate(runner, RUNNER_SCHEMA)
+    jsonschema.validate(c50, CLASSROOM50_SCHEMA)
+    assert gs["score"] == data["score"] == pytest.approx(sum(t["score"] for t in gs["tests"]))
+    assert sum(t["max_score"] for t in gs["tests"]) == data["max_score"] == MAX_SCORE
+    assert by_task([(t["name"], t["score"]) for t in gs["tests"]]) == pytest.approx(task_scores)
+    assert runner["max_score"] == data["max_score"]
+    assert sum(t["score"] for t in runner["tests"]) == pytest.approx(data["score"])
+    assert by_task([(t["name"], t["score"]) for t in runner["tests"]]) == pytest.approx(task_scores)
+    assert c50["score"] == sum(t["score"] for t in c50["tests"]) == data["score"]
+    assert c50["max-score"] == sum(t["max-score"] for t in c50["tests"]) == data["max_score"]
+    assert [t["score"] for t in c50["tests"]] == [task_scores[t.number] for t in TASKS]
+    assert [t["passed"] for t in c50["tests"]] == [task["status"] == "passed" for task in data["tasks"]]
+
+
+# pure: a synthetic grade ---------------------------------------------------------------------------
+def test_formats_of_a_partial_grade() -> None:
+    grade = synthetic_grade()
+    now = datetime(2026, 6, 1, 14, 33, 11, tzinfo=UTC)
+    c50 = classroom.classroom50_result(grade, {"USERNAME": "alice"}, now)
+    assert_renders(grade, gradescope.results(grade, 12.3), classroom.runner_result(grade), c50)
+    runner = classroom.runner_result(grade)
+    assert runner["status"] == "fail"
+    assert [t["status"] for t in runner["tests"][:4]] == ["pass", "fail", "fail", "fail"]
+    assert grade.score == MAX_SCORE - 5 - 8
+    assert c50["owner"] == "alice" and c50["datetime"] == "2026-06-01T14:33:11Z"
+    task1 = c50["tests"][0]
+    assert (task1["passed"], task1["score"], task1["max-score"]) == (False, 5, 10)
+    assert task1["message"] == "check 1 of task 1: found x; expected y. Fix 1.1."
+
+
+def test_an_error_is_never_the_students_failure_in_any_format() -> None:
+    grade = synthetic_grade(error=True)
+    gs = gradescope.results(grade, 1)
+    runner = classroom.runner_result(grade)
+    assert runner["status"] == "error"
+    assert runner["tests"][2]["status"] == "error"
+    assert gs["tests"][2]["status"] == "failed" and "not your fault" in gs["tests"][2]["output"]
+    assert "INCOMPLETE" in gs["output"] and gs["extra_data"]["complete"] is False
+
+
+def test_classroom50_identity_comes_from_the_runner_environment() -> None:
+    environ = {
+        "USERNAME": "alice", "OWNER": "alice", "CLASSROOM": "cs-aws", "ASSIGNMENT": "dynamodb",
+        "SUBMISSION_TAG": "submit/2026-06-01T14-32-05Z-a1b2c3d", "COMMIT_URL": "https://x/commit/a1",
+        "RELEASE_URL": "https://x/releases/tag/s", "ASSIGNMENT_TYPE": "individual",
+    }  # fmt: skip
+    result = classroom.classroom50_result(synthetic_grade(), environ, datetime.now(UTC))
+    jsonschema.validate(result, CLASSROOM50_SCHEMA)
+    assert (result["classroom"], result["assignment"], result["submission"]) == (
+        "cs-aws",
+        "dynamodb",
+        "submit/2026-06-01T14-32-05Z-a1b2c3d",
+    )
+    assert result["review"] == result["commit"] == "https://x/commit/a1"
+
+
+def test_runner_result_reaches_the_reporter_as_base64_step_output(tmp_path: Path) -> None:
+    grade = synthetic_grade()
+    outputs = tmp_path / "github_output"
+    classroom.write_runner_result(grade, tmp_path / "runner.json", {"GITHUB_OUTPUT": str(outputs)})
+    (line,) = outputs.read_text().splitlines()
+    name, encoded = line.split("=", 1)
+    assert name == "result"
+    assert json.loads(base64.b64decode(encoded)) == json.loads((tmp_path / "runner.json").read_text())
+
+
+def test_step_summary_is_the_grade_table(tmp_path: Path) -> None:
+    summary = tmp_path / "summary.md"
+    assert github.append_step_summary(synthetic_grade(), {"GITHUB_STEP_SUMMARY": str(summary)})
+    assert not github.append_step_summary(synthetic_grade(), {})
+    text = summary.read_text()
+    rows = [line for line in text.splitlines() if line.startswith("| ") and line[2].isdigit()]
+    assert len(rows) == len(TASKS)
+    assert rows[0] == "| 1 | Orders table with composite key | 5/10 | 🟡 partial |"
+    assert f"**Total: {MAX_SCORE - 13:g}/{MAX_SCORE:g}**" in text
+    assert "- Task 2, check 0 of task 2: found x; expected y. Fix 2.0." in text
+
+
+# through the real entry points ---------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def one_mistake(moto_endpoint: str) -> str:
+    """The reference deployment minus one tag: task 1 scores partially."""
+    student_id = harness.new_student_id("fmt")
+    deployment = harness.deploy_reference(moto_endpoint, student_id)
+    dynamodb = deployment.client("dynamodb")
+    arn = dynamodb.describe_table(TableName=f"orders-{student_id}")["Table"]["TableArn"]
+    dynamodb.untag_resource(ResourceArn=arn, TagKeys=["Application"])
+    return student_id
+
+
+def test_grader_options_write_every_format(moto_endpoint: str, one_mistake: str, tmp_path: Path) -> None:
+    env = harness.clean_env(GITHUB_OUTPUT=str(tmp_path / "out"), GITHUB_STEP_SUMMARY=str(tmp_path / "sum"))
+    run = harness.run_grader(
+        tmp_path, f"--student-id={one_mistake}", "--target=localstack", f"--endpoint-url={moto_endpoint}",
+        f"--submission-dir={harness.PROJECT_ROOT / 'solution'}", f"--gradescope-json={tmp_path / 'gs.json'}",
+        f"--github-classroom-result={tmp_path / 'runner.json'}", env=env,
+    )  # fmt: skip
+    assert run.grade is not None, run.output
+    assert run.task(1)["status"] == "partial", run.output
+    gs = json.loads((tmp_path / "gs.json").read_text())
+    runner = json.loads((tmp_path / "runner.json").read_text())
+    c50 = classroom.classroom50_result(reload(run.grade), {}, datetime.now(UTC))
+    assert_renders(run.grade, gs, runner, c50)
+    encoded = (tmp_path / "out").read_text().removeprefix("result=").strip()
+    assert json.loads(base64.b64decode(encoded)) == runner
+    assert f"**Total: {run.grade['score']:g}/100**" in (tmp_path / "sum").read_text()
+
+
+def reload(data: dict[str, Any]) -> Grade:
+    """A Grade with grade.json's checks (for rendering a format from a finished run)."""
+    results = [
+        CheckResult(
+            task["task"], check["name"], check["status"], check["max_points"], check["message"], (i, "")
+        )
+        for task in data["tasks"]
+        for i, check in enumerate(task["checks"])
+    ]
+    return build_grade(data["student_id"], data["target"], results)
+
+
+def test_classroom50_autograder_in_a_student_checkout(
+    moto_endpoint: str, one_mistake: str, tmp_path: Path
+) -> None:
+    """autograder.py as the Classroom 50 runner starts it: cwd the checkout, USERNAME set."""
+    checkout = tmp_path / "checkout"
+    shutil.copytree(harness.PROJECT_ROOT / "solution", checkout, ignore=shutil.ignore_patterns("__pycache__"))
+    outputs = tmp_path / "github_output"
+    env = harness.clean_env(
+        USERNAME=one_mistake, GRADER_TARGET="localstack", AWS_ENDPOINT_URL=moto_endpoint,
+        CLASSROOM="cs-aws", ASSIGNMENT="dynamodb-medium", SUBMISSION_TAG="submit/2026-06-01T14-32Z-a1",
+        COMMIT_URL="https://example.test/commit/a1", RELEASE_URL="https://example.test/releases/s",
+        GITHUB_OUTPUT=str(outputs),
+    )  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, str(harness.PROJECT_ROOT / "autograder.py")],
+        cwd=checkout, env=env, capture_output=True, text=True, timeout=600, check=False,
+    )  # fmt: skip
+    output = done.stdout + done.stderr
+    grade = json.loads((checkout / "grade.json").read_text())
+    result = json.loads((checkout / "result.json").read_text())
+    jsonschema.validate(result, CLASSROOM50_SCHEMA)
+    assert result["owner"] == grade["student_id"] == one_mistake
+    assert result["score"] == grade["score"] and result["max-score"] == grade["max_score"], output
+    assert [t["score"] for t in result["tests"]] == [t["score"] for t in grade["tasks"]]
+    assert result["tests"][0]["passed"] is False and "Application" in result["tests"][0]["message"]
+    body = (checkout / "release-body.md").read_text()
+    assert f"{grade['score']:g}/100" in body and body.count("\n| ") >= len(TASKS)
+    assert done.returncode == (0 if grade["complete"] else 6), output  # never 1 for failed checks
+    status = "success" if grade["score"] == MAX_SCORE else "failure" if grade["complete"] else "error"
+    assert f"status={status}" in outputs.read_text().splitlines()
+
+
+def test_classroom50_autograder_without_username_is_an_infrastructure_failure(tmp_path: Path) -> None:
+    env = {k: v for k, v in harness.clean_env().items() if k != "USERNAME"}
+    done = subprocess.run(
+        [sys.executable, str(harness.PROJECT_ROOT / "autograder.py")],
+        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60, check=False,
+    )  # fmt: skip
+    assert done.returncode != 0 and "USERNAME" in done.stderr
+    assert not (tmp_path / "result.json").exists()
+
+
+def test_gradescope_run_autograder(moto_endpoint: str, one_mistake: str, tmp_path: Path) -> None:
+    """gradescope/run_autograder with Gradescope's folders moved under tmp_path."""
+    submission, results = tmp_path / "submission", tmp_path / "results"
+    shutil.copytree(
+        harness.PROJECT_ROOT / "solution", submission, ignore=shutil.ignore_patterns("__pycache__")
+    )
+    (submission / "student_id.txt").write_text(f"{one_mistake}\n")
+    env = harness.clean_env(
+        GRADER_SOURCE=str(harness.PROJECT_ROOT), GRADER_SUBMISSION=str(submission),
+        GRADER_RESULTS=str(results), GRADER_PYTHON=sys.executable,
+        GRADER_TARGET="localstack", AWS_ENDPOINT_URL=moto_endpoint,
+    )  # fmt: skip
+    script = harness.PROJECT_ROOT / "gradescope" / "run_autograder"
+    done = subprocess.run([str(script)], env=env, capture_output=True, text=True, timeout=600, check=False)
+    gs = json.loads((results / "results.json").read_text())
+    grade = json.loads((results / "grade.json").read_text())
+    jsonschema.validate(gs, GRADESCOPE_SCHEMA)
+    assert gs["score"] == grade["score"] == pytest.approx(sum(t["score"] for t in gs["tests"]))
+    assert done.returncode == (0 if grade["complete"] else 6), done.stdout + done.stderr
+
+
+def test_gradescope_without_student_id_tells_the_student(tmp_path: Path) -> None:
+    env = harness.clean_env(
+        GRADER_SOURCE=str(harness.PROJECT_ROOT), GRADER_SUBMISSION=str(tmp_path / "submission"),
+        GRADER_RESULTS=str(tmp_path / "results"), GRADER_PYTHON=sys.executable,
+    )  # fmt: skip
+    (tmp_path / "submission").mkdir()
+    script = harness.PROJECT_ROOT / "gradescope" / "run_autograder"
+    done = subprocess.run([str(script)], env=env, capture_output=True, text=True, timeout=60, check=False)
+    assert done.returncode == 0
+    gs = json.loads((tmp_path / "results" / "results.json").read_text())
+    jsonschema.validate(gs, GRADESCOPE_SCHEMA)
+    assert gs["score"] == 0 and "student_id.txt" in gs["output"]
+
+
+def test_gradescope_scripts_are_executable() -> None:
+    for name in ("setup.sh", "run_autograder"):
+        assert os.access(harness.PROJECT_ROOT / "gradescope" / name, os.X_OK), name

@@ -1,0 +1,229 @@
+"""A whole class: roster parsing, shards, and a roster run equal to one run per student."""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+
+from grader import merge
+from grader.reports import class_summary
+from grader.roster import RosterEntry, load_roster, parse_shard, shard
+from grader.tasks import TASKS
+from tests import harness
+
+SOLUTION = harness.PROJECT_ROOT / "solution"
+
+
+def write(tmp_path: Path, text: str, name: str = "roster.csv") -> Path:
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+# parsing ---------------------------------------------------------------------------------------
+def test_plain_roster_one_id_a_line(tmp_path: Path) -> None:
+    roster = write(tmp_path, "# section A\nalice\n\n  bob \ncarol_3\n", "roster.txt")
+    assert load_roster(roster) == (RosterEntry("alice"), RosterEntry("bob"), RosterEntry("carol_3"))
+
+
+def test_csv_roster_with_submission_dirs(tmp_path: Path) -> None:
+    (tmp_path / "subs" / "alice").mkdir(parents=True)
+    roster = write(tmp_path, "name,student_id,submission_dir\nAlice A,alice,subs/alice\nBob B,bob,\n")
+    assert load_roster(roster) == (
+        RosterEntry("alice", (tmp_path / "subs" / "alice").resolve()),
+        RosterEntry("bob", None),
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "says"),
+    [
+        ("alice\nbad id\n", 2, "invalid student id 'bad id'"),
+        ("alice\n" + "x" * 43 + "\n", 2, "invalid student id"),
+        ("student_id,submission_dir\nalice,.\nbob\n", 3, "1 fields, expected 2"),
+        ("student_id\nalice\n# dup below\nalice\n", 4, "already on line 2"),
+        ("student_id,submission_dir\nalice,nowhere\n", 2, "submission_dir nowhere is not a directory"),
+    ],
+)
+def test_malformed_line_is_a_usage_error_naming_it(tmp_path: Path, text: str, line: int, says: str) -> None:
+    roster = write(tmp_path, text)
+    with pytest.raises(pytest.UsageError) as error:
+        load_roster(roster)
+    assert f"{roster} line {line}: " in str(error.value) and says in str(error.value)
+    assert "\n" not in str(error.value)
+
+
+@pytest.mark.parametrize("text", ["", "# nobody\n\n", "student_id,submission_dir\n"])
+def test_empty_roster_is_a_usage_error(tmp_path: Path, text: str) -> None:
+    with pytest.raises(pytest.UsageError, match="no student"):
+        load_roster(write(tmp_path, text))
+
+
+@pytest.mark.parametrize(("text", "expected"), [("1/1", (1, 1)), ("2/4", (2, 4)), (" 4/4", (4, 4))])
+def test_shard_spec(text: str, expected: tuple[int, int]) -> None:
+    assert parse_shard(text) == expected
+
+
+@pytest.mark.parametrize("text", ["0/4", "5/4", "1", "1/0", "a/b", "1/2/3", "-1/2"])
+def test_bad_shard_spec_is_a_usage_error(text: str) -> None:
+    with pytest.raises(pytest.UsageError, match="expected I/N"):
+        parse_shard(text)
+
+
+@pytest.mark.parametrize("count", [1, 2, 3, 7, 10])
+def test_shards_partition_the_roster(count: int) -> None:
+    roster = tuple(RosterEntry(f"s{n}") for n in range(7))
+    slices = [shard(roster, index, count) for index in range(1, count + 1)]
+    assert sorted((entry for part in slices for entry in part), key=str) == list(roster)
+    assert max(map(len, slices)) - min(map(len, slices)) <= 1
+
+
+# through the real entry point --------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (["--roster={roster}"], "line 3: invalid student id 'not valid'"),
+        (["--roster={roster}", "--shard=3/2"], "invalid --shard '3/2'"),
+        (["--student-id=alice", "--shard=1/2"], "--shard slices a roster"),
+        (["--roster={roster}", "--classroom50"], "--classroom50 reports one student's grade"),
+    ],
+)
+def test_usage_errors_exit_4_in_one_line(tmp_path: Path, args: list[str], says: str) -> None:
+    roster = write(tmp_path, "alice\nbob\nnot valid\n")
+    run = harness.run_grader(tmp_path, "--target=moto", *(arg.format(roster=roster) for arg in args))
+    assert run.exit_code == 4, run.output
+    assert says in run.output
+    assert "Traceback" not in run.output
+
+
+class Class:
+    """Three students on one emulator: full reference, one mistake, and nothing deployed."""
+
+    def __init__(self, endpoint: str, workdir: Path) -> None:
+        self.endpoint = endpoint
+        self.ids = [
+            harness.new_student_id("full"),
+            harness.new_student_id("tag"),
+            harness.new_student_id("none"),
+        ]
+        harness.deploy_reference(endpoint, self.ids[0])
+        broken = harness.deploy_reference(endpoint, self.ids[1])
+        table_arn = broken.client("dynamodb").describe_table(TableName=f"orders-{self.ids[1]}")["Table"][
+            "TableArn"
+        ]
+        broken.client("dynamodb").untag_resource(ResourceArn=table_arn, TagKeys=["Environment"])
+        self.empty = workdir / "empty-submission"
+        self.empty.mkdir()
+        self.dirs = {self.ids[0]: SOLUTION, self.ids[1]: SOLUTION, self.ids[2]: self.empty}
+        self.roster = workdir / "roster.csv"
+        self.roster.write_text(
+            "student_id,submission_dir\n" + "".join(f"{sid},{path}\n" for sid, path in self.dirs.items())
+        )
+
+    def grade(self, workdir: Path, *args: str) -> harness.GraderRun:
+        return harness.run_grader(
+            workdir, "--target=localstack", f"--endpoint-url={self.endpoint}", "-n", "2", *args
+        )
+
+
+@pytest.fixture(scope="module")
+def klass(moto_endpoint: str, tmp_path_factory: pytest.TempPathFactory) -> Class:
+    return Class(moto_endpoint, tmp_path_factory.mktemp("class"))
+
+
+@pytest.fixture(scope="module")
+def whole_run(klass: Class, tmp_path_factory: pytest.TempPathFactory) -> tuple[harness.GraderRun, Path]:
+    workdir = tmp_path_factory.mktemp("whole")
+    grades = workdir / "grades"
+    return klass.grade(workdir, f"--roster={klass.roster}", f"--grades-dir={grades}"), grades
+
+
+def read_grade(grades: Path, student: str) -> dict:
+    return json.loads((grades / student / class_summary.GRADE_NAME).read_text())
+
+
+def test_roster_run_equals_one_run_per_student(klass: Class, whole_run, tmp_path: Path) -> None:
+    run, grades = whole_run
+    for student in klass.ids:
+        single = klass.grade(
+            tmp_path / student, f"--student-id={student}", f"--submission-dir={klass.dirs[student]}"
+        )
+        assert single.grade is not None, single.output
+        assert read_grade(grades, student) == single.grade, student
+    scores = [read_grade(grades, student)["score"] for student in klass.ids]
+    assert scores[0] > scores[1] > scores[2], (scores, run.output)  # the three students differ
+    assert read_grade(grades, klass.ids[1])["tasks"][0]["status"] == "partial"
+
+
+def test_roster_exit_code_is_the_worst_student(klass: Class, whole_run) -> None:
+    run, grades = whole_run
+    students = [read_grade(grades, student) for student in klass.ids]
+    expected = 6 if not all(grade["complete"] for grade in students) else 1
+    assert run.exit_code == expected, run.output
+
+
+def test_class_summary_csv_matches_grade_files(klass: Class, whole_run) -> None:
+    _, grades = whole_run
+    with (grades / class_summary.CSV_NAME).open() as summary:
+        rows = list(csv.DictReader(summary))
+    assert list(rows[0]) == [
+        "student_id",
+        "score",
+        "max_score",
+        *(f"task_{t.number}" for t in TASKS),
+        "complete",
+    ]
+    assert [row["student_id"] for row in rows] == sorted(klass.ids)
+    for row in rows:
+        grade = read_grade(grades, row["student_id"])
+        assert float(row["score"]) == grade["score"] == sum(float(row[f"task_{t.number}"]) for t in TASKS)
+        assert [float(row[f"task_{t['task']}"]) for t in grade["tasks"]] == [
+            t["score"] for t in grade["tasks"]
+        ]
+        assert row["complete"] == str(grade["complete"])
+
+
+def test_class_page_links_every_student_report(klass: Class, whole_run) -> None:
+    _, grades = whole_run
+    page = (grades / class_summary.HTML_NAME).read_text()
+    for student in klass.ids:
+        grade = read_grade(grades, student)
+        assert f"href='{student}/report.html'" in page
+        assert f"{grade['score']:g}/{grade['max_score']:g}" in page
+        report = (grades / student / class_summary.REPORT_NAME).read_text()
+        assert f"<span id='grade-student'>{student}</span>" in report
+
+
+def test_shards_merged_equal_the_whole_run(klass: Class, whole_run, tmp_path: Path) -> None:
+    _, whole = whole_run
+    shards = []
+    for index in (1, 2):
+        out = tmp_path / f"shard{index}"
+        run = klass.grade(
+            out, f"--roster={klass.roster}", f"--shard={index}/2", f"--grades-dir={out / 'grades'}"
+        )
+        assert (out / "grades" / class_summary.CSV_NAME).exists(), run.output
+        shards.append(out / "grades")
+    assert merge.main([*map(str, shards), "--out", str(tmp_path / "merged")]) == 0
+    merged = tmp_path / "merged"
+    assert (merged / class_summary.CSV_NAME).read_text() == (whole / class_summary.CSV_NAME).read_text()
+    assert (merged / class_summary.HTML_NAME).read_text() == (whole / class_summary.HTML_NAME).read_text()
+    for student in klass.ids:
+        assert read_grade(merged, student) == read_grade(whole, student)
+
+
+def test_empty_shard_grades_nobody_and_exits_0(klass: Class, tmp_path: Path) -> None:
+    run = klass.grade(tmp_path, f"--roster={klass.roster}", "--shard=4/4", f"--grades-dir={tmp_path / 'g'}")
+    assert run.exit_code == 0, run.output
+    assert (tmp_path / "g" / class_summary.CSV_NAME).read_text().count("\n") == 1  # the header only
+
+
+def test_merge_refuses_a_student_in_two_shards(tmp_path: Path) -> None:
+    for shard_dir in ("a", "b"):
+        (tmp_path / shard_dir / "alice").mkdir(parents=True)
+        (tmp_path / shard_dir / "alice" / "grade.json").write_text(json.dumps({"student_id": "alice"}))
+    with pytest.raises(ValueError, match="alice is in both"):
+        merge.merge([tmp_path / "a", tmp_path / "b"], tmp_path / "out")
