@@ -60,7 +60,7 @@ def _no_mapping(student: StudentResources, function: dict[str, Any], stream_arn:
 
 
 @pytest.fixture
-def mapping(table: dict[str, Any], student: StudentResources, function: dict[str, Any]) -> dict[str, Any]:
+def mapping(function: dict[str, Any], table: dict[str, Any], student: StudentResources) -> dict[str, Any]:
     """The event source mapping from the table's current stream to the function (the best, if several)."""
     stream_arn = prerequisites.stream_arn(table)
     mappings = [
@@ -118,7 +118,7 @@ def test_role_trusts_lambda(execution_role: dict[str, Any]) -> None:
 
 @pytest.mark.points(1)
 def test_role_can_read_stream(
-    table: dict[str, Any], student: StudentResources, execution_role: dict[str, Any]
+    execution_role: dict[str, Any], table: dict[str, Any], student: StudentResources
 ) -> None:
     """execution role can read the table's stream"""
     stream_arn = table.get("LatestStreamArn") or f"{table['TableArn']}/stream/1970-01-01T00:00:00.000"
@@ -263,7 +263,7 @@ def test_handler_survives_remove_and_missing_status(lambda_function_run: Record)
 def test_handler_processes_each_record_of_a_batch(lambda_function_run: Record) -> None:
     """on a batch of records it logs each one that needs it"""
     step = _handled(lambda_function_run, "a batch of 3 records")
-    created, changed, unchanged = plans.BATCH
+    created, changed, _ = plans.BATCH
     problems = []
     words = [_new(created, name) for name in ("order_id", "customer_id", "status")]
     if not judging.printed_line(step, *words):
@@ -271,8 +271,6 @@ def test_handler_processes_each_record_of_a_batch(lambda_function_run: Record) -
     order, new = _new(changed, "order_id"), _new(changed, "status")
     if not judging.change_line(step, order, changed["dynamodb"]["OldImage"]["status"]["S"], new):
         problems.append(f"no status-change line for {order}")
-    if line := judging.change_claim(step, _new(unchanged, "order_id")):
-        problems.append(f"a status-change line for the unchanged {_new(unchanged, 'order_id')}: {line!r}")
     require(
         not problems,
         f"on a batch of 3 records: {'; '.join(problems)}",

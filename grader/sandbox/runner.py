@@ -45,6 +45,7 @@ class SandboxConfig:
     student_id: str
     region: str
     timeout: float = DEFAULT_TIMEOUT
+    start_allowance: float = START_ALLOWANCE
 
 
 def child_environment(config: SandboxConfig, home: Path) -> dict[str, str]:
@@ -93,7 +94,9 @@ def run(plan: Plan, config: SandboxConfig) -> Record:
                 start_new_session=True,
             )
             try:
-                child.communicate(json.dumps(request).encode(), timeout=config.timeout + START_ALLOWANCE)
+                child.communicate(
+                    json.dumps(request).encode(), timeout=config.timeout + config.start_allowance
+                )
             except subprocess.TimeoutExpired:
                 os.killpg(child.pid, signal.SIGKILL)
                 child.wait()

@@ -1,0 +1,217 @@
+"""The sandbox runner on small probe files: what it records, and what it contains."""
+
+from __future__ import annotations
+
+import socket
+import textwrap
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from grader.failures import RequirementFailed
+from grader.sandbox import runner
+from grader.sandbox.child import OUTPUT_CAP
+from grader.sandbox.plans import Plan, StepSpec
+from grader.sandbox.record import Record
+
+TABLE = "orders-probe"
+SCRIPT = Plan("probe.py", 0, (StepSpec("run"),))
+MODULE = Plan("probe.py", 0, (StepSpec("call", "double", (21,)),))
+
+
+def run(tmp_path: Path, source: str, plan: Plan = SCRIPT, timeout: float = 20, **config: float) -> Record:
+    (tmp_path / plan.file).write_text(textwrap.dedent(source))
+    settings = runner.SandboxConfig(tmp_path, TABLE, "probe", "us-east-1", timeout, **config)
+    return runner.run(plan, settings)
+
+
+def failure(record: Record, timeout: float = 20) -> str:
+    with pytest.raises(RequirementFailed) as raised:
+        record.require_ran(TABLE, "us-east-1", timeout)
+    return raised.value.message
+
+
+def test_seeded_table_and_recorded_calls(tmp_path: Path) -> None:
+    record = run(
+        tmp_path,
+        """
+        import os, boto3
+        table = boto3.resource("dynamodb").Table(os.environ["ORDERS_TABLE"])
+        item = table.get_item(Key={"customer_id": "CUST001", "order_id": "ORD0001"})["Item"]
+        print(item["status"], len(table.scan()["Items"]))
+        boto3.client("dynamodb").query(TableName=os.environ["ORDERS_TABLE"], IndexName="StatusDateIndex",
+            KeyConditionExpression="#s = :s", ExpressionAttributeNames={"#s": "status"},
+            ExpressionAttributeValues={":s": {"S": "shipped"}}, ScanIndexForward=False)
+        """,
+    )
+    assert record.require_ran(TABLE, "us-east-1", 20) is record
+    step = record.step("run")
+    assert step.finished and step.stdout.strip() == "pending 20"
+    assert [c.operation for c in step.calls] == ["GetItem", "Scan", "Query"]
+    get, _, query = step.calls
+    assert get.params["Key"] == {"customer_id": {"S": "CUST001"}, "order_id": {"S": "ORD0001"}}
+    assert get.returned == ({"customer_id": "CUST001", "order_id": "ORD0001"},)
+    assert query.params["ScanIndexForward"] is False and len(query.returned) == 5
+    assert len(step.table) == 20
+
+
+def test_reserved_word_rejected_as_dynamodb_does(tmp_path: Path) -> None:
+    record = run(
+        tmp_path,
+        """
+        import boto3
+        boto3.resource("dynamodb").Table("orders-probe").query(IndexName="StatusDateIndex",
+            KeyConditionExpression="status = :s", ExpressionAttributeValues={":s": "pending"})
+        """,
+    )
+    step = record.step("run")
+    assert step.calls[0].error == "ValidationException"
+    assert "reserved keyword: status" in (step.exception or "")
+    assert "line 3 of probe.py" in (step.exception or "")
+
+
+def test_module_functions_and_return_values(tmp_path: Path) -> None:
+    record = run(tmp_path, "print('imported')\ndef double(n):\n    return {'n': n * 2}\n", MODULE)
+    assert record.step("import").stdout == "imported\n"
+    assert record.step("call").result == {"n": 42}
+
+
+def test_missing_function_is_named(tmp_path: Path) -> None:
+    record = run(tmp_path, "def other():\n    pass\n", MODULE)
+    assert record.step("call").exception == "NameError: no function double in probe.py"
+
+
+def test_raising_at_import(tmp_path: Path) -> None:
+    record = run(tmp_path, "import os\nos.environ['NOT_SET']\n", MODULE)
+    message = failure(record)
+    assert message.startswith("importing probe.py raised KeyError: 'NOT_SET' (line 2 of probe.py)")
+
+
+def test_sys_exit(tmp_path: Path) -> None:
+    codes = {"0": 0, "3": 3, "'bye'": 1, "None": 0}
+    plan = Plan("probe.py", 0, tuple(StepSpec(code, "leave", (code,)) for code in codes))
+    record = run(tmp_path, "import sys\ndef leave(code):\n    sys.exit(eval(code))\n", plan)
+    for code, status in codes.items():
+        step = record.step(code)
+        assert (step.exit_status, step.exception) == (status, None), code
+
+
+def test_missing_file_and_syntax_error(tmp_path: Path) -> None:
+    missing = runner.run(SCRIPT, runner.SandboxConfig(tmp_path, TABLE, "probe", "us-east-1"))
+    assert "expected submission/probe.py" in failure(missing)
+    broken = run(tmp_path, "def f(:\n    pass\n")
+    assert failure(broken).startswith("probe.py has a syntax error at line 1")
+
+
+def test_infinite_loop_times_out(tmp_path: Path) -> None:
+    started = time.monotonic()
+    record = run(tmp_path, "print('start')\nwhile True:\n    pass\n", timeout=2)
+    assert time.monotonic() - started < 15
+    assert record.step("run").stdout == "start\n"
+    assert failure(record, 2).startswith("probe.py did not finish within 2 s")
+
+
+def test_loop_swallowing_the_time_limit_is_killed(tmp_path: Path) -> None:
+    source = """
+        while True:
+            try:
+                while True:
+                    pass
+            except BaseException:
+                pass
+        """
+    started = time.monotonic()
+    record = run(tmp_path, source, timeout=1, start_allowance=4)
+    assert time.monotonic() - started < 15
+    assert record.problem == {"kind": "timeout", "detail": ""}
+
+
+def test_output_is_capped(tmp_path: Path) -> None:
+    step = run(tmp_path, "for i in range(200_000):\n    print('x' * 50)\n").step("run")
+    assert len(step.stdout) == OUTPUT_CAP and step.stdout_dropped > 5_000_000
+
+
+def test_os_exit_is_reported(tmp_path: Path) -> None:
+    assert "ended the Python process" in failure(run(tmp_path, "import os\nos._exit(0)\n"))
+
+
+def test_no_real_credentials_reach_the_code(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    home = tmp_path / "home"
+    (home / ".aws").mkdir(parents=True)
+    (home / ".aws" / "credentials").write_text("[default]\naws_access_key_id = AKIAREALHOMEKEY\n")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "AKIAREALENVKEY")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "real-secret")
+    monkeypatch.setenv("AWS_PROFILE", "grader")
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:9")
+    source = """
+        import os, pathlib, boto3
+        print(sorted(k for k in os.environ if k.startswith("AWS")))
+        print(os.environ.get("AWS_PROFILE"), os.environ.get("AWS_ENDPOINT_URL"))
+        print(boto3.Session().get_credentials().access_key)
+        print(pathlib.Path("~/.aws/credentials").expanduser().exists())
+        print(os.environ["ORDERS_TABLE"], os.environ["STUDENT_ID"])
+        """
+    submission = tmp_path / "submission"
+    submission.mkdir()
+    output = run(submission, source).step("run").stdout
+    assert "AKIAREAL" not in output and "real-secret" not in output, output
+    assert "None None\n" in output and "\nFalse\n" in output and "orders-probe probe" in output
+
+
+def test_network_is_refused(tmp_path: Path) -> None:
+    listener = socket.create_server(("127.0.0.1", 0))
+    port = listener.getsockname()[1]
+    accepted: list[object] = []
+    done = threading.Event()
+    listener.settimeout(0.1)
+
+    def accept() -> None:
+        while not done.is_set():
+            try:
+                accepted.append(listener.accept())
+            except TimeoutError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    record = run(
+        tmp_path,
+        f"""
+        import socket, boto3
+        try:
+            socket.create_connection(("127.0.0.1", {port}), timeout=1)
+        except Exception as exc:
+            print("socket:", type(exc).__name__)
+        client = boto3.client("dynamodb", endpoint_url="http://127.0.0.1:{port}")
+        client.describe_table(TableName="orders-probe")
+        """,
+    )
+    done.set()
+    thread.join()
+    listener.close()
+    assert accepted == []
+    step = record.step("run")
+    assert "socket: SandboxBlocked" in step.stdout and "SandboxBlocked" in (step.exception or "")
+    assert "http://127.0.0.1" in failure(record) and "endpoint_url" in failure(record)
+
+
+def test_other_table_is_named(tmp_path: Path) -> None:
+    record = run(
+        tmp_path,
+        """
+        import boto3
+        table = boto3.resource("dynamodb").Table("orders-STUDENTID")
+        table.get_item(Key={"customer_id": "a", "order_id": "b"})
+        """,
+    )
+    message = failure(record)
+    assert message.startswith("probe.py used table orders-STUDENTID (the placeholder left in)"), message
+    assert "expected table orders-probe" in message
+
+
+def test_student_code_cannot_import_the_solution(tmp_path: Path) -> None:
+    step = run(tmp_path, "import solution.query_gsi\n").step("run")
+    assert (step.exception or "").startswith("ModuleNotFoundError: No module named 'solution'")
