@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import signal
+import socket
 import sys
 import threading
 
@@ -24,16 +25,27 @@ def instructions(endpoint: str, port: int) -> list[str]:
     ]
 
 
+def port_problem(port: int) -> str | None:
+    """Why the port cannot be listened on, if it cannot (moto's server thread would hang on it)."""
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError as exc:
+            return exc.strerror or str(exc)
+    return None
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="grader-practice", description=__doc__)
     parser.add_argument("--port", type=int, default=DEFAULT_PORT, help=f"port (default {DEFAULT_PORT})")
     args = parser.parse_args(argv)
-    emulator = EmbeddedMoto(port=args.port)
-    try:
-        endpoint = emulator.start().replace("127.0.0.1", "localhost")
-    except OSError as exc:
-        print(f"cannot listen on port {args.port}: {exc.strerror} (is an emulator already running?)")
+    problem = port_problem(args.port)
+    if problem:
+        print(f"cannot listen on port {args.port}: {problem} (is an emulator already running?)")
         return 1
+    emulator = EmbeddedMoto(port=args.port)
+    endpoint = emulator.start().replace("127.0.0.1", "localhost")
     stop = threading.Event()
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stop.set())
