@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Classroom 50 autograder for DynamoDB Medium: grades the student's checkout with this grader.
 
-Install it as the assignment's autograder (gh teacher autograder set ... --from autograder.py).
+Install it as the assignment's autograder (<classroom>/autograders/<assignment>/autograder.py in
+the classroom's config repository); docs/platforms.md has the steps.
 The Classroom 50 runner starts it in the student's checkout with USERNAME (the student's GitHub
 login, which is also their student id: table orders-USERNAME) and the submission's CLASSROOM,
 ASSIGNMENT, SUBMISSION_TAG, COMMIT_URL... in the environment. It writes result.json
