@@ -123,7 +123,7 @@ def test_loop_swallowing_the_time_limit_is_killed(tmp_path: Path) -> None:
                 pass
         """
     started = time.monotonic()
-    record = run(tmp_path, source, timeout=1, start_allowance=4)
+    record = run(tmp_path, source, timeout=1, stop_allowance=4)
     assert time.monotonic() - started < 15
     assert record.problem == {"kind": "timeout", "detail": ""}
 

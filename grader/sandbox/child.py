@@ -1,9 +1,12 @@
 """The sandbox process: seed an in-memory emulator, run the student's file, record what it did.
 
-Started by grader.sandbox.runner as `python -I -m grader.sandbox.child` in a scrubbed environment,
-with the request (see Plan.request) on stdin. It writes the record (see grader.sandbox.record) as
-JSON to the request's output path. Nothing here talks to a network: moto's in-process mock answers
-every AWS call and sockets are refused before the student's code starts.
+`python -I -m grader.sandbox.child` is a fork server, started by grader.sandbox.runner in a scrubbed
+environment: it imports and warms boto3 and moto's in-process mock once, then forks one child per
+request line on stdin (JSON, see Plan.request). Each child becomes its own process group, seeds a
+fresh table, runs the student's file and writes the record (see grader.sandbox.record) as JSON to
+the request's output path. The server answers on stdout, one JSON line per event:
+{"id", "pid"} when a child started, {"id", "exit"} when it ended. Nothing here talks to a network:
+moto's mock answers every AWS call and sockets are refused before the student's code starts.
 """
 
 from __future__ import annotations
@@ -13,7 +16,9 @@ import copy
 import importlib.util
 import io
 import json
+import os
 import runpy
+import select
 import signal
 import socket
 import sys
@@ -203,33 +208,36 @@ def _project_importable() -> Iterator[None]:
 
 
 class Emulator:
-    """moto's in-process mock with the reference table, seeded with the reference orders."""
+    """moto's in-process mock, started once in the server; each child seeds its own table in it."""
 
-    def __init__(self, table: str, region: str) -> None:
+    def __init__(self) -> None:
         import boto3
+        from boto3.dynamodb.types import TypeSerializer
         from moto import mock_aws
 
-        self.table, self.region = table, region
-        self.mock = mock_aws()
-        self.mock.start()
-        session = boto3.Session(region_name=region)
-        self.client = session.client("dynamodb")
+        mock_aws().start()
+        boto3.setup_default_session()  # the student's boto3.client()/resource() reuse its loaded models
+        self.client = boto3.client("dynamodb")
+        boto3.resource("dynamodb")
+        self.client.list_tables()  # loads moto's DynamoDB backend before any fork
         with _project_importable():
-            from boto3.dynamodb.types import TypeSerializer
-
             from solution.deploy import table_definition
             from solution.orders import sample_orders
 
-            definition = table_definition("x")
-            definition["TableName"] = table
-            self.client.create_table(**definition)
+            self.definition = table_definition("x")
             serializer = TypeSerializer()
-            puts = [
+            self.puts = [
                 {"PutRequest": {"Item": {name: serializer.serialize(v) for name, v in order.items()}}}
                 for order in sample_orders()
             ]
-            for start in range(0, len(puts), 25):
-                self.client.batch_write_item(RequestItems={table: puts[start : start + 25]})
+        self.table = ""
+
+    def seed(self, table: str) -> None:
+        """Create the reference table under this name and load the reference orders."""
+        self.table = table
+        self.client.create_table(**{**self.definition, "TableName": table})
+        for start in range(0, len(self.puts), 25):
+            self.client.batch_write_item(RequestItems={table: self.puts[start : start + 25]})
 
     def items(self) -> list[dict[str, Any]]:
         """The table's items, typed, in key order."""
@@ -266,14 +274,14 @@ class LambdaContext(SimpleNamespace):
 class Sandbox:
     """Runs the steps of one request and builds the record."""
 
-    def __init__(self, request: dict[str, Any]) -> None:
+    def __init__(self, request: dict[str, Any], recorder: Recorder, emulator: Emulator) -> None:
         self.request = request
         self.file: str = request["file"]
         self.path = Path.cwd() / self.file
-        self.recorder = Recorder()
+        self.recorder = recorder
+        self.emulator = emulator
         self.steps: list[dict[str, Any]] = []
         self.problem: dict[str, str] | None = None
-        self.emulator: Emulator | None = None
 
     def step(self, name: str, action: Callable[[], Any]) -> bool:
         """Run one step; record its calls, output, result or exception and the table after it."""
@@ -304,7 +312,6 @@ class Sandbox:
             stderr=stderr.text[-2000:],
             calls=self.recorder.calls[first_call:],
         )
-        assert self.emulator is not None
         record["table"] = self.emulator.items()
         self.steps.append(record)
         return self.problem is None
@@ -319,8 +326,7 @@ class Sandbox:
         except SyntaxError as exc:
             self.problem = {"kind": "syntax", "detail": f"line {exc.lineno}: {exc.msg}"}
             return
-        self.recorder.install()
-        self.emulator = Emulator(self.request["table"], self.request["region"])
+        self.emulator.seed(self.request["table"])
         block_network()
         sys.path.insert(0, str(Path.cwd()))
         sys.argv = [self.file]
@@ -351,7 +357,6 @@ class Sandbox:
         for spec in specs:
             function = getattr(module["m"], spec["function"], None)
             if not callable(function):
-                assert self.emulator is not None
                 self.steps.append(_missing_function(spec["name"], spec["function"], self.file))
                 self.steps[-1]["table"] = self.emulator.items()
                 continue
@@ -398,16 +403,71 @@ def _time_up(*_: Any) -> None:
     raise SandboxTimeout
 
 
-def main() -> None:
-    request = json.loads(sys.stdin.read())
+def run_child(request: dict[str, Any], recorder: Recorder, emulator: Emulator) -> None:
+    """In the forked child: become a process group, run the request, write its record, exit."""
     started = time.monotonic()
-    sandbox = Sandbox(request)
+    os.setsid()
+    log = os.open(request["log"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.dup2(os.open(os.devnull, os.O_RDONLY), 0)  # the student's code never reads the server's requests
+    os.dup2(log, 1)  # nor writes into its answers
+    os.dup2(log, 2)
+    sys.stdin = open(os.devnull)  # noqa: SIM115 - the process ends with os._exit
+    os.chdir(request["cwd"])
+    sandbox = Sandbox(request, recorder, emulator)
     try:
         sandbox.run()
     except BaseException as exc:  # the sandbox itself failed: grading could not be done
         sandbox.problem = {"kind": "internal", "detail": "".join(traceback.format_exception(exc))[-3000:]}
-    Path(request["output"]).write_text(json.dumps(sandbox.record(time.monotonic() - started)))
+    output = Path(request["output"])
+    output.with_suffix(".tmp").write_text(json.dumps(sandbox.record(time.monotonic() - started)))
+    output.with_suffix(".tmp").rename(output)
+
+
+def _answer(message: dict[str, Any]) -> None:
+    os.write(1, (json.dumps(message) + "\n").encode())
+
+
+def _reap(children: dict[int, str]) -> None:
+    while children:
+        try:
+            pid, status = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if pid == 0:
+            return
+        _answer({"id": children.pop(pid), "exit": os.waitstatus_to_exitcode(status)})
+
+
+def serve() -> None:
+    """The fork server: warm up once, then one forked child per request line until stdin closes."""
+    recorder = Recorder()
+    recorder.install()
+    emulator = Emulator()
+    children: dict[int, str] = {}
+    pending = b""
+    _answer({"ready": True})
+    while True:
+        readable, _, _ = select.select([0], [], [], 0.05)
+        if readable:
+            chunk = os.read(0, 65536)
+            if not chunk:
+                break
+            pending += chunk
+            while b"\n" in pending:
+                line, pending = pending.split(b"\n", 1)
+                request = json.loads(line)
+                pid = os.fork()
+                if pid == 0:
+                    try:
+                        run_child(request, recorder, emulator)
+                    except BaseException:
+                        traceback.print_exc()
+                    finally:
+                        os._exit(0)
+                children[pid] = request["id"]
+                _answer({"id": request["id"], "pid": pid})
+        _reap(children)
 
 
 if __name__ == "__main__":
-    main()
+    serve()
