@@ -15,6 +15,9 @@ from grader.tasks import TASKS
 from tests import harness
 
 SOLUTION = harness.PROJECT_ROOT / "solution"
+MODULES = ("tests_assessment/test_task01_table.py", "tests_assessment/test_task13_read_patterns.py")
+"""A roster run grades like any run; two tasks (deployment checks, code checks) keep these runs short."""
+pytestmark = pytest.mark.timeout(600)
 
 
 def write(tmp_path: Path, text: str, name: str = "roster.csv") -> Path:
@@ -125,7 +128,7 @@ class Class:
 
     def grade(self, workdir: Path, *args: str) -> harness.GraderRun:
         return harness.run_grader(
-            workdir, "--target=localstack", f"--endpoint-url={self.endpoint}", "-n", "2", *args
+            workdir, "--target=localstack", f"--endpoint-url={self.endpoint}", "-n", "2", *args, *MODULES
         )
 
 
