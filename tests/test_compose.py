@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import re
 from typing import Any
 
@@ -17,10 +18,8 @@ SERVICES = {"dynamodb", "dynamodbstreams", "lambda", "iam", "sts", "cloudwatch",
 """What the assessment and the grader use: table, streams, function and role, alarms and topic."""
 
 
-@pytest.fixture(scope="module")
-def localstack() -> dict[str, Any]:
-    services = yaml.safe_load(COMPOSE.read_text())["services"]
-    (service,) = [s for s in services.values() if s["image"].startswith("localstack/localstack")]
+def localstack(compose: dict[str, Any]) -> dict[str, Any]:
+    (service,) = [s for s in compose["services"].values() if s["image"].startswith("localstack/localstack")]
     return service
 
 
@@ -31,34 +30,63 @@ def environment(service: dict[str, Any]) -> dict[str, str]:
     return {key: str(value) for key, value in env.items()}
 
 
-def test_image_pinned_to_a_release_that_starts_without_a_token(localstack: dict[str, Any]) -> None:
-    image, _, tag = localstack["image"].partition(":")
-    assert image == "localstack/localstack"
+def problems(service: dict[str, Any]) -> list[str]:
+    """What keeps this LocalStack service from starting token-free and serving the assessment."""
+    found = []
+    tag = service["image"].partition(":")[2]
     match = re.fullmatch(r"(\d+)\.(\d+)(?:\.(\d+))?", tag)
-    assert match, f"pin an exact version, not {tag or 'latest'!r}"
-    version = tuple(int(part or 0) for part in match.groups())
-    assert version[0] < 2026, "calendar-versioned releases (2026.03.0 on) need an auth token"
-    assert version <= LAST_TOKENLESS, f"{tag} is newer than the last token-free release"
-    assert version[0] >= 4, "too old for the assessment's services"
+    version = tuple(int(part or 0) for part in match.groups()) if match else None
+    if version is None:
+        found.append(f"image tag {tag or 'latest'!r} is not an exact version")
+    elif not (4, 0, 0) <= version <= LAST_TOKENLESS:
+        found.append(f"image tag {tag} needs an auth token or is too old")
+    env = environment(service)
+    if not re.fullmatch(r"\$\{LOCALSTACK_AUTH_TOKEN(:?-)?\}", env.get("LOCALSTACK_AUTH_TOKEN", "")):
+        found.append("LOCALSTACK_AUTH_TOKEN is not passed through")
+    missing = SERVICES - {name.strip() for name in env.get("SERVICES", "").split(",")}
+    if missing:
+        found.append(f"services missing: {sorted(missing)}")
+    if not any(str(port).endswith("4566:4566") for port in service.get("ports", [])):
+        found.append("port 4566 is not published")
+    check = service.get("healthcheck", {})
+    command = (
+        " ".join(check.get("test", [])) if isinstance(check.get("test"), list) else check.get("test", "")
+    )
+    if "localhost:4566/_localstack/health" not in command or int(check.get("retries", 0)) < 3:
+        found.append("no health check on /_localstack/health")
+    return found
 
 
-def test_auth_token_passed_through_when_set(localstack: dict[str, Any]) -> None:
-    token = environment(localstack)["LOCALSTACK_AUTH_TOKEN"]
-    assert re.fullmatch(r"\$\{LOCALSTACK_AUTH_TOKEN(:?-)?\}", token), token  # empty when unset
+@pytest.fixture(scope="module")
+def compose() -> dict[str, Any]:
+    return yaml.safe_load(COMPOSE.read_text())
 
 
-def test_runs_the_services_the_assessment_uses(localstack: dict[str, Any]) -> None:
-    services = {name.strip() for name in environment(localstack)["SERVICES"].split(",")}
-    assert services >= SERVICES, SERVICES - services
+def test_compose_file_starts_localstack_without_a_token(compose: dict[str, Any]) -> None:
+    assert problems(localstack(compose)) == []
+    assert localstack(compose)["image"] == "localstack/localstack:4.14.0"
 
 
-def test_edge_port_4566_published(localstack: dict[str, Any]) -> None:
-    assert any(str(port).rsplit(":", 1) == ["4566", "4566"] or str(port).endswith(":4566:4566")
-               for port in localstack["ports"])  # fmt: skip
-
-
-def test_health_check_asks_localstack(localstack: dict[str, Any]) -> None:
-    check = localstack["healthcheck"]
-    command = " ".join(check["test"]) if isinstance(check["test"], list) else check["test"]
-    assert "localhost:4566/_localstack/health" in command
-    assert int(check["retries"]) >= 3 and check["interval"]
+@pytest.mark.parametrize(
+    ("change", "problem"),
+    [
+        ({"image": "localstack/localstack:latest"}, "not an exact version"),
+        ({"image": "localstack/localstack"}, "not an exact version"),
+        ({"image": "localstack/localstack:2026.03.0"}, "needs an auth token"),
+        ({"image": "localstack/localstack:4.15.0"}, "needs an auth token"),
+        ({"image": "localstack/localstack:3.8.1"}, "too old"),
+        (
+            {"environment": {"SERVICES": "dynamodb,lambda,iam,sts,cloudwatch,sns,dynamodbstreams"}},
+            "auth token",
+        ),
+        (
+            {"environment": {"LOCALSTACK_AUTH_TOKEN": "${LOCALSTACK_AUTH_TOKEN}", "SERVICES": "dynamodb"}},
+            "missing",
+        ),
+        ({"ports": ["4567:4566"]}, "4566 is not published"),
+        ({"healthcheck": {"test": ["CMD", "true"], "retries": 5}}, "no health check"),
+    ],
+)
+def test_each_problem_is_caught(compose: dict[str, Any], change: dict[str, Any], problem: str) -> None:
+    service = copy.deepcopy(localstack(compose)) | change
+    assert any(problem in found for found in problems(service)), problems(service)
