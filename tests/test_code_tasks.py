@@ -257,6 +257,16 @@ def test_each_variant_fails_exactly_its_checks(
     assert not_passed == expected, run.output
 
 
+def test_other_valid_ways_pass_every_code_check(
+    deployed_student: str, moto_endpoint: str, tmp_path: Path
+) -> None:
+    """Resource API, condition objects, a get per key before a batch writer, a count field, ..."""
+    alternative = Path(__file__).parent / "submissions" / "alternative"
+    run = harness.grade_on(moto_endpoint, deployed_student, tmp_path, f"--submission-dir={alternative}",
+                           *CODE_MODULES)
+    assert {key: s for key, s in run.not_passed().items() if key[0] in CODE_TASKS} == {}, run.output
+
+
 def test_solution_files_pass_every_code_check(reference_run: harness.GraderRun) -> None:
     for task in CODE_TASKS:
         graded = reference_run.task(task)

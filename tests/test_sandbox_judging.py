@@ -306,3 +306,8 @@ def test_index_checks_name_the_index_task() -> None:
     }
     with pytest.raises(RequirementFailed, match="is CREATING; expected ACTIVE"):
         task5.test_each_status_comes_back_by_date(creating, FakeStudent({}))  # type: ignore[arg-type]
+
+
+def test_show_lines() -> None:
+    assert judging.show_lines(_step("")) == "nothing"
+    assert judging.show_lines(_step("a\n\nb\nc\nd\n")) == "'a' | 'b' | 'c' (and 1 more lines)"

@@ -217,7 +217,7 @@ def test_handler_logs_new_orders(lambda_function_run: Record) -> None:
     words = [_new(plans.INSERT, name) for name in ("order_id", "customer_id", "status")]
     require(
         judging.printed_line(step, *words),
-        f"on INSERT of {words[0]} it printed {step.lines[:3] or 'nothing'}",
+        f"on INSERT of {words[0]} it printed {judging.show_lines(step)}",
         f"a line naming {', '.join(words)}",
         "print the order_id, customer_id and status of record['dynamodb']['NewImage']",
     )
@@ -232,7 +232,7 @@ def test_handler_logs_status_changes(lambda_function_run: Record) -> None:
     new = _new(plans.STATUS_CHANGE, "status")
     require(
         judging.change_line(step, order, old, new),
-        f"on {order} going from {old} to {new} it printed {step.lines[:3] or 'nothing'}",
+        f"on {order} going from {old} to {new} it printed {judging.show_lines(step)}",
         f"a line naming {order}, then {old}, then {new}",
         "Compare OldImage and NewImage status; when they differ print both (old first)",
     )

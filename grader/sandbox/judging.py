@@ -107,3 +107,10 @@ def reports_count(result: Any, count: int) -> bool:
 def show_result(result: Any) -> str:
     text = json.dumps(result) if result is not None else "None"
     return text if len(text) <= 120 else text[:117] + "..."
+
+
+def show_lines(step: Step, limit: int = 3) -> str:
+    """ "'line 1' | 'line 2'" (the first printed lines) or 'nothing', for a message."""
+    shown = " | ".join(repr(line.strip()[:100]) for line in step.lines[:limit])
+    more = f" (and {len(step.lines) - limit} more lines)" if len(step.lines) > limit else ""
+    return shown + more if shown else "nothing"
