@@ -77,7 +77,7 @@ def test_compose_file_starts_localstack_without_a_token(compose: dict[str, Any])
         ({"image": "localstack/localstack:3.8.1"}, "too old"),
         (
             {"environment": {"SERVICES": "dynamodb,lambda,iam,sts,cloudwatch,sns,dynamodbstreams"}},
-            "auth token",
+            "TOKEN is not passed",
         ),
         (
             {"environment": {"LOCALSTACK_AUTH_TOKEN": "${LOCALSTACK_AUTH_TOKEN}", "SERVICES": "dynamodb"}},
