@@ -1,0 +1,74 @@
+"""Serial, -n 2 and -n 4 runs write byte-identical grade files, for a correct and a broken deployment."""
+
+from __future__ import annotations
+
+import difflib
+import json
+from pathlib import Path
+
+import pytest
+
+from solution.deploy import Deployment
+from tests import harness
+
+pytestmark = pytest.mark.timeout(600)  # three full grading runs per test, on a loaded 2-core machine
+
+WORKERS = ("0", "2", "4")
+
+
+def break_several_tasks(deployment: Deployment) -> None:
+    """Mistakes across tasks, so failure messages (with their lists of names) are compared too."""
+    ddb, names = deployment.client("dynamodb"), deployment.names
+    table = ddb.describe_table(TableName=names["table"])["Table"]
+    ddb.untag_resource(ResourceArn=table["TableArn"], TagKeys=["Application"])
+    for order in range(3):
+        ddb.put_item(
+            TableName=names["table"],
+            Item={
+                "customer_id": {"S": f"CUST9{order}"},
+                "order_id": {"S": f"ORD9{order}"},
+                "order_date": {"S": "2024-01-15T10:00:00Z"},
+                "status": {"S": "lost"},
+                "total_amount": {"S": "12.50"},
+                "quantity": {"N": "1"},
+            },
+        )
+    deployment.client("cloudwatch").delete_alarms(AlarmNames=[names["gsi_alarm"]])
+    lam = deployment.client("lambda")
+    for mapping in lam.list_event_source_mappings(EventSourceArn=table["LatestStreamArn"])[
+        "EventSourceMappings"
+    ]:
+        lam.update_event_source_mapping(UUID=mapping["UUID"], BatchSize=100)
+
+
+def _differences(serial: bytes, other: bytes, workers: str) -> str:
+    """The lines of the grade file that differ, to say which check a run graded differently."""
+    diff = difflib.unified_diff(
+        serial.decode().splitlines(), other.decode().splitlines(), "serial", f"-n {workers}", lineterm=""
+    )
+    return "\n".join(diff)
+
+
+@pytest.mark.parametrize("broken", [False, True], ids=["reference", "broken"])
+def test_grade_file_is_the_same_however_many_workers(
+    broken: bool, moto_endpoint: str, tmp_path: Path
+) -> None:
+    student_id = harness.new_student_id("par")
+    deployment = harness.deploy_reference(moto_endpoint, student_id)
+    if broken:
+        break_several_tasks(deployment)
+    solution = f"--submission-dir={harness.PROJECT_ROOT / 'solution'}"
+    grades: dict[str, bytes] = {}
+    for workers in WORKERS:
+        (tmp_path / workers).mkdir()
+        run = harness.grade_on(moto_endpoint, student_id, tmp_path / workers, solution, "-n", workers)
+        assert run.grade is not None, run.output
+        grades[workers] = (tmp_path / workers / "grade.json").read_bytes()
+    serial = grades["0"]
+    for workers, grade in grades.items():
+        assert grade == serial, _differences(serial, grade, workers)
+    not_passed = harness.GraderRun(0, "", json.loads(serial), tmp_path).not_passed()
+    if broken:
+        assert {task for task, _ in not_passed} >= {1, 4, 8, 11}, not_passed
+    else:
+        assert not any(status == "failed" for status in not_passed.values()), not_passed
