@@ -114,6 +114,17 @@ def test_class_page_renders_every_student(moto_endpoint: str, tmp_path: Path) ->
         assert cells[1] == f"{grade['score']:g}/{grade['max_score']:g}"
         assert cells[2:-1] == [f"{t['score']:g}" for t in grade["tasks"]]
     assert sorted(cells[0] for cells in rows) == sorted(students)
+    sorted_page = tmp_path / "sorted.html"  # the page as a teacher leaves it after clicking "Total"
+    sorted_page.write_text(
+        (grades / class_summary.HTML_NAME)
+        .read_text()
+        .replace(
+            "</body>", "<script>document.querySelectorAll('#class-summary th')[1].click()</script></body>"
+        )
+    )
+    by_total = [cells for _, cells in render(sorted_page, tmp_path / "p3", "class-sorted.png").rows][1:]
+    totals = [float(cells[1].split("/")[0]) for cells in by_total]
+    assert totals == sorted(totals, reverse=True) and totals[0] > totals[-1]
     student_page = render(grades / students[0] / class_summary.REPORT_NAME, tmp_path / "p2", "student.png")
     assert student_page.by_id["grade-student"] == students[0]
     assert len([1 for kind, _ in student_page.rows if kind == "task-row"]) == len(TASKS)

@@ -343,6 +343,36 @@ def test_gradescope_without_student_id_tells_the_student(tmp_path: Path) -> None
     assert gs["score"] == 0 and "student_id.txt" in gs["output"]
 
 
-def test_gradescope_scripts_are_executable() -> None:
+def test_gradescope_scripts_are_executable_bash() -> None:
     for name in ("setup.sh", "run_autograder"):
-        assert os.access(harness.PROJECT_ROOT / "gradescope" / name, os.X_OK), name
+        script = harness.PROJECT_ROOT / "gradescope" / name
+        assert os.access(script, os.X_OK), name
+        assert subprocess.run(["bash", "-n", str(script)], check=False).returncode == 0, name
+
+
+@pytest.mark.parametrize(
+    ("schema", "document", "change"),
+    [
+        (CLASSROOM50_SCHEMA, "c50", {"score": 86.5}),
+        (CLASSROOM50_SCHEMA, "c50", {"submission": "main"}),
+        (CLASSROOM50_SCHEMA, "c50", {"usernames": ["alice"]}),
+        (CLASSROOM50_SCHEMA, "c50", {"datetime": "2026-06-01 14:33:11"}),
+        (CLASSROOM50_SCHEMA, "c50", {"tests": [{"test-name": "t", "passed": "yes", "score": 1,
+                                                "max-score": 1}]}),
+        (GRADESCOPE_SCHEMA, "gs", {"tests": [{"name": "t", "score": 1, "max_score": 1, "status": "error",
+                                              "output": "", "visibility": "visible"}]}),
+        (GRADESCOPE_SCHEMA, "gs", {"score": "87"}),
+        (RUNNER_SCHEMA, "runner", {"status": "failed"}),
+        (RUNNER_SCHEMA, "runner", {"tests": [{"name": "t", "status": "pass", "score": 1}]}),
+    ],
+)  # fmt: skip
+def test_format_schemas_reject_what_the_platforms_reject(schema: dict, document: str, change: dict) -> None:
+    grade = synthetic_grade()
+    valid = {
+        "c50": classroom.classroom50_result(grade, {}, datetime.now(UTC)),
+        "gs": gradescope.results(grade, 1),
+        "runner": classroom.runner_result(grade),
+    }[document]
+    jsonschema.validate(valid, schema)
+    with pytest.raises(jsonschema.ValidationError):
+        jsonschema.validate(valid | change, schema)

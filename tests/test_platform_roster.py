@@ -230,3 +230,15 @@ def test_merge_refuses_a_student_in_two_shards(tmp_path: Path) -> None:
         (tmp_path / shard_dir / "alice" / "grade.json").write_text(json.dumps({"student_id": "alice"}))
     with pytest.raises(ValueError, match="alice is in both"):
         merge.merge([tmp_path / "a", tmp_path / "b"], tmp_path / "out")
+
+
+def test_demo_roster_deploys_the_solution_for_every_student(tmp_path: Path) -> None:
+    roster = write(tmp_path, "demo1\ndemo2\n", "roster.txt")
+    run = harness.run_grader(
+        tmp_path, f"--roster={roster}", "--target=moto", "--deploy-solution",
+        f"--grades-dir={tmp_path / 'g'}", MODULES[0],
+    )  # fmt: skip
+    for student in ("demo1", "demo2"):
+        grade = read_grade(tmp_path / "g", student)
+        assert grade["tasks"][0]["status"] == "passed", run.output
+        assert {check["status"] for check in grade["tasks"][0]["checks"]} == {"passed"}

@@ -1,0 +1,76 @@
+"""The GitHub Actions workflows, checked statically: what GitHub Classroom and the matrix rely on."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+import yaml
+
+from tests import harness
+
+WORKFLOWS = harness.PROJECT_ROOT / ".github" / "workflows"
+
+
+def load(name: str) -> dict[str, Any]:
+    document = yaml.safe_load((WORKFLOWS / name).read_text())
+    document["on"] = document.pop("on", document.pop(True, None))  # YAML 1.1 reads `on` as True
+    return document
+
+
+def step(job: dict[str, Any], uses: str) -> dict[str, Any]:
+    (found,) = [s for s in job["steps"] if s.get("uses", "").startswith(uses)]
+    return found
+
+
+def commands(job: dict[str, Any]) -> str:
+    return "\n".join(s.get("run", "") for s in job["steps"])
+
+
+@pytest.fixture(scope="module")
+def classroom() -> dict[str, Any]:
+    return load("classroom.yml")
+
+
+def test_classroom_workflow_is_what_github_classroom_expects(classroom: dict[str, Any]) -> None:
+    assert classroom["name"] == "Autograding Tests"
+    assert set(classroom["jobs"]) == {"run-autograding-tests"}
+    assert {"push", "repository_dispatch"} <= set(classroom["on"])
+    assert classroom["permissions"]["checks"] == "write"
+
+
+def test_classroom_workflow_assumes_the_role_through_oidc(classroom: dict[str, Any]) -> None:
+    job = classroom["jobs"]["run-autograding-tests"]
+    assert classroom["permissions"]["id-token"] == "write"
+    aws = step(job, "aws-actions/configure-aws-credentials")["with"]
+    assert aws["role-to-assume"] == "${{ vars.GRADER_ROLE_ARN }}"
+    assert not re.search(r"AWS_(ACCESS_KEY_ID|SECRET_ACCESS_KEY)", (WORKFLOWS / "classroom.yml").read_text())
+
+
+def test_reporter_receives_the_graders_own_runner_result(classroom: dict[str, Any]) -> None:
+    job = classroom["jobs"]["run-autograding-tests"]
+    (grading,) = [s for s in job["steps"] if "--github-classroom-result=" in s.get("run", "")]
+    reporter = step(job, "classroom-resources/autograding-grading-reporter")
+    runner = reporter["with"]["runners"]
+    assert runner == grading["id"]
+    assert reporter["env"][f"{runner.upper()}_RESULTS"] == f"${{{{ steps.{runner}.outputs.result }}}}"
+    assert "--exit-zero-when-graded" in grading["run"]  # the reporter, not the step, fails the job
+
+
+def test_student_id_is_resolved_from_the_actions_context(classroom: dict[str, Any]) -> None:
+    text = commands(classroom["jobs"]["run-autograding-tests"])
+    assert "GITHUB_REPOSITORY" in text and "GITHUB_ACTOR" in text and "STUDENT_ID=" in text
+
+
+def test_class_grading_runs_every_shard_then_merges() -> None:
+    workflow = load("class-grading.yml")
+    grade, merge = workflow["jobs"]["grade"], workflow["jobs"]["merge"]
+    shards = grade["strategy"]["matrix"]["shard"]
+    assert shards == list(range(1, int(workflow["env"]["SHARDS"]) + 1))
+    assert "--shard=${{ matrix.shard }}/$SHARDS" in commands(grade)
+    assert "--roster=" in commands(grade) and "--grades-dir=grades" in commands(grade)
+    assert merge["needs"] == "grade"
+    assert step(merge, "actions/download-artifact")["with"]["pattern"] == "grades-shard-*"
+    assert "grader-merge --out class-grades shards/*" in commands(merge)
+    assert step(grade, "actions/upload-artifact")["with"]["name"] == "grades-shard-${{ matrix.shard }}"
