@@ -133,6 +133,18 @@ def test_output_is_capped(tmp_path: Path) -> None:
     assert len(step.stdout) == OUTPUT_CAP and step.stdout_dropped > 5_000_000
 
 
+def test_memory_and_file_size_are_limited(tmp_path: Path) -> None:
+    source = """
+        try:
+            open("big.bin", "wb").write(b"x" * (60 << 20))
+        except OSError as exc:
+            print("file:", exc.errno)
+        hog = bytearray(3 << 30)
+        """
+    step = run(tmp_path, source).step("run")
+    assert step.stdout == "file: 27\n" and (step.exception or "").startswith("MemoryError")
+
+
 def test_os_exit_is_reported(tmp_path: Path) -> None:
     assert "ended the Python process" in failure(run(tmp_path, "import os\nos._exit(0)\n"))
 

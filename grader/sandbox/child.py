@@ -17,6 +17,7 @@ import importlib.util
 import io
 import json
 import os
+import resource
 import runpy
 import select
 import signal
@@ -39,6 +40,10 @@ from grader.sandbox import expressions
 
 OUTPUT_CAP = 20_000
 """Characters of printed output kept per step; the rest is counted, not kept."""
+MEMORY_LIMIT = 2 << 30
+"""Bytes of address space a child may use: a runaway allocation raises MemoryError, not an OOM."""
+FILE_LIMIT = 50 << 20
+"""Bytes a child may write to one file."""
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -407,6 +412,9 @@ def run_child(request: dict[str, Any], recorder: Recorder, emulator: Emulator) -
     """In the forked child: become a process group, run the request, write its record, exit."""
     started = time.monotonic()
     os.setsid()
+    resource.setrlimit(resource.RLIMIT_AS, (MEMORY_LIMIT, MEMORY_LIMIT))
+    resource.setrlimit(resource.RLIMIT_FSIZE, (FILE_LIMIT, FILE_LIMIT))
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # an oversized write fails (EFBIG) instead of killing
     log = os.open(request["log"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     os.dup2(os.open(os.devnull, os.O_RDONLY), 0)  # the student's code never reads the server's requests
     os.dup2(log, 1)  # nor writes into its answers
