@@ -153,7 +153,7 @@ def action_problem(alarm: Alarm, topic_exists: Callable[[str], bool]) -> str:
 def _cost(
     requirement: Requirement, alarm: Alarm, table: str, topic_exists: Callable[[str], bool]
 ) -> tuple[int, int]:
-    """Lower is a better match: fewest problems, then a name that says which alarm it is."""
+    """(problems, 1 when the name does not say which alarm it is, e.g. lacks 'read')."""
     problems = len(requirement.problems(alarm, table)) + bool(action_problem(alarm, topic_exists))
     return problems, int(bool(requirement.name_hint) and requirement.name_hint not in alarm.name.lower())
 
@@ -164,9 +164,9 @@ def assign(
     """Pair each requirement with a distinct alarm of the student's that watches its metric.
 
     One alarm never counts twice (a single UserErrors alarm is not both the read and the write
-    alarm). The pairing meeting the most requirements wins, then the one leaving fewest unpaired,
-    then fewest problems: every correct alarm scores and each shortfall is reported on the alarm
-    closest to right.
+    alarm). The pairing meeting the most requirements wins; then the one leaving fewest unpaired,
+    then the one whose alarm names fit ('read', 'write'), then fewest problems. So every correct
+    alarm scores, and a shortfall is reported on the alarm the student meant for it.
     """
     alarms = list(alarms)
     costs: dict[tuple[str, str], tuple[int, int]] = {}
@@ -175,18 +175,20 @@ def assign(
         candidates = [a for a in alarms if requirement.watches(a)]
         for alarm in candidates:
             costs[requirement.key, alarm.name] = _cost(requirement, alarm, table, topic_exists)
-        candidates.sort(key=lambda a, r=requirement: costs[r.key, a.name])
+        candidates.sort(
+            key=lambda a, r=requirement: (costs[r.key, a.name][0] > 0, costs[r.key, a.name][::-1])
+        )
         options.append([*candidates[:6], None])
 
-    def score(pairing: tuple[Alarm | None, ...]) -> tuple[int, int, int, int]:
+    def rank(pairing: tuple[Alarm | None, ...]) -> tuple[int, int, int, int]:
         paired = [costs[r.key, a.name] for r, a in zip(REQUIREMENTS, pairing, strict=True) if a]
         met = sum(problems == 0 for problems, _ in paired)
-        return -met, len(pairing) - len(paired), sum(p for p, _ in paired), sum(h for _, h in paired)
+        return -met, len(pairing) - len(paired), sum(h for _, h in paired), sum(p for p, _ in paired)
 
     pairings = [
         pairing
         for pairing in itertools.product(*options)
         if len({a.name for a in pairing if a}) == sum(a is not None for a in pairing)
     ]
-    best = min(pairings, key=score)
+    best = min(pairings, key=rank)
     return {r.key: a for r, a in zip(REQUIREMENTS, best, strict=True)}

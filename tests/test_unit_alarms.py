@@ -186,3 +186,11 @@ def test_a_gsi_alarm_is_not_a_table_alarm_and_back() -> None:
     result = paired(alarm("g", dims=[TABLE_DIM, GSI_DIM], Threshold=10.0))
     assert result == {"read": None, "write": None, "gsi": "g"}
     assert paired(alarm("table-level", Threshold=10.0))["gsi"] is None
+
+
+def test_among_wrong_alarms_the_name_decides_which_is_reported() -> None:
+    """The student's read alarm (two mistakes) is reported, not their GSI alarm lacking its index dimension
+    (one mistake as a read alarm), which stays free to be named in the GSI alarm's message."""
+    read = alarm("orders-alice-read-throttling", Period=60, Statistic="Average")
+    gsi_without_index = alarm("orders-alice-gsi-throttling", Threshold=10.0)
+    assert paired(read, gsi_without_index, alarm("w", "WriteThrottleEvents"))["read"] == read.name
