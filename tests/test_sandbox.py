@@ -57,6 +57,11 @@ def test_seeded_table_and_recorded_calls(tmp_path: Path) -> None:
     assert len(step.table) == 20
 
 
+def test_deleting_the_table_is_the_students_doing(tmp_path: Path) -> None:
+    record = run(tmp_path, "import boto3\nboto3.client('dynamodb').delete_table(TableName='orders-probe')\n")
+    assert record.problem is None and record.step("run").table == ()
+
+
 def test_reserved_word_rejected_as_dynamodb_does(tmp_path: Path) -> None:
     record = run(
         tmp_path,
