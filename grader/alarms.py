@@ -76,6 +76,13 @@ def belongs_to(alarm: Alarm, student_id: str, table: str) -> bool:
     return names_student(alarm.name, student_id)
 
 
+def misdirected(alarm: Alarm, student_id: str, table: str) -> bool:
+    """Named for the student but watching another table (a typo in the TableName dimension): not
+    theirs, yet worth naming when one of their alarms is missing."""
+    table_dimension = alarm.dimensions.get("TableName")
+    return table_dimension not in (None, table) and names_student(alarm.name, student_id)
+
+
 @dataclass(frozen=True)
 class Requirement:
     """One alarm the task asks for: which metrics may carry it, and the threshold N of "more than N"."""

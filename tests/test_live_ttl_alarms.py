@@ -117,6 +117,14 @@ MUTATIONS: dict[str, tuple[Callable[[Deployment], None], tuple[int, ...], dict[t
         (11,),
         {(11, f"{WRITE} {check}"): "no write-throttling alarm of yours" for check in ("fires", "notifies")},
     ),
+    "write-alarm-on-another-table": (
+        realarm("write_alarm", Dimensions=[{"Name": "TableName", "Value": "orders"}]),
+        (11,),
+        {
+            (11, f"{WRITE} {check}"): "alarms named for you that watch another table: orders-t"
+            for check in ("fires", "notifies")
+        },
+    ),
     "write-alarm-without-sns": (
         realarm("write_alarm", AlarmActions=[]),
         (11,),

@@ -6,7 +6,15 @@ from typing import Any
 
 import pytest
 
-from grader.alarms import Alarm, action_problem, assign, belongs_to, more_than_problems, names_student
+from grader.alarms import (
+    Alarm,
+    action_problem,
+    assign,
+    belongs_to,
+    misdirected,
+    more_than_problems,
+    names_student,
+)
 
 TABLE = "orders-alice"
 TOPIC = "arn:aws:sns:us-east-1:123456789012:orders-alarms-alice"
@@ -194,3 +202,12 @@ def test_among_wrong_alarms_the_name_decides_which_is_reported() -> None:
     read = alarm("orders-alice-read-throttling", Period=60, Statistic="Average")
     gsi_without_index = alarm("orders-alice-gsi-throttling", Threshold=10.0)
     assert paired(read, gsi_without_index, alarm("w", "WriteThrottleEvents"))["read"] == read.name
+
+
+def test_an_alarm_named_for_the_student_on_another_table_is_misdirected_not_theirs() -> None:
+    typo = alarm("orders-alice-write", "WriteThrottleEvents", dims=[{"Name": "TableName", "Value": "orders"}])
+    assert not belongs_to(typo, "alice", TABLE) and misdirected(typo, "alice", TABLE)
+    assert not misdirected(alarm("orders-alice-read"), "alice", TABLE)  # their own
+    assert not misdirected(
+        alarm("orders-bob-read", dims=[{"Name": "TableName", "Value": "orders-bob"}]), "alice", TABLE
+    )

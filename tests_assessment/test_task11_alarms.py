@@ -30,13 +30,20 @@ ACTIONS = [
 
 
 @pytest.fixture
-def own_alarms(student: StudentResources) -> list[alarms.Alarm]:
+def region_alarms(student: StudentResources) -> list[alarms.Alarm]:
+    return [alarms.Alarm.from_description(alarm) for alarm in student.all_metric_alarms]
+
+
+@pytest.fixture
+def own_alarms(region_alarms: list[alarms.Alarm], student: StudentResources) -> list[alarms.Alarm]:
     """The student's metric alarms, never another student's."""
-    return [
-        alarm
-        for alarm in map(alarms.Alarm.from_description, student.all_metric_alarms)
-        if alarms.belongs_to(alarm, student.student_id, student.table_name)
-    ]
+    return [a for a in region_alarms if alarms.belongs_to(a, student.student_id, student.table_name)]
+
+
+@pytest.fixture
+def misdirected_alarms(region_alarms: list[alarms.Alarm], student: StudentResources) -> list[alarms.Alarm]:
+    """Alarms named for the student that watch another table."""
+    return [a for a in region_alarms if alarms.misdirected(a, student.student_id, student.table_name)]
 
 
 @pytest.fixture
@@ -46,7 +53,11 @@ def pairing(own_alarms: list[alarms.Alarm], student: StudentResources) -> dict[s
 
 
 def _paired(
-    key: str, pairing: dict[str, alarms.Alarm | None], own: list[alarms.Alarm], table: str
+    key: str,
+    pairing: dict[str, alarms.Alarm | None],
+    own: list[alarms.Alarm],
+    misdirected: list[alarms.Alarm],
+    table: str,
 ) -> alarms.Alarm:
     """The alarm paired with the requirement, or the failure naming what was looked for and what exists."""
     alarm = pairing[key]
@@ -59,9 +70,15 @@ def _paired(
         metrics += f" with GlobalSecondaryIndexName={GSI_NAME}"
         dimensions += f", {{'Name': 'GlobalSecondaryIndexName', 'Value': '{GSI_NAME}'}}"
     unpaired = [a.summary() for a in own if a not in pairing.values()]
+    elsewhere = [a.summary() for a in misdirected]
     raise RequirementFailed(
         f"no {requirement.title} alarm of yours watches AWS/DynamoDB {metrics}"
-        + (f" (your other alarms: {'; '.join(unpaired[:3])})" if unpaired else ""),
+        + (f" (your other alarms: {'; '.join(unpaired[:3])})" if unpaired else "")
+        + (
+            f" (alarms named for you that watch another table: {'; '.join(elsewhere[:3])})"
+            if elsewhere
+            else ""
+        ),
         f"an alarm with dimension TableName={table} (or your student id in its name)",
         "Create it: "
         + PUT_ALARM.format(metric=requirement.metrics[-1], dimensions=dimensions, n=requirement.more_than),
@@ -75,10 +92,11 @@ def test_alarm_threshold(
     n: int,
     pairing: dict[str, alarms.Alarm | None],
     own_alarms: list[alarms.Alarm],
+    misdirected_alarms: list[alarms.Alarm],
     student: StudentResources,
 ) -> None:
     """{title} alarm fires on more than {n} in 5 minutes"""
-    alarm = _paired(key, pairing, own_alarms, student.table_name)
+    alarm = _paired(key, pairing, own_alarms, misdirected_alarms, student.table_name)
     requirement = alarms.REQUIREMENTS_BY_KEY[key]
     problems = requirement.problems(alarm, student.table_name)
     require(
@@ -95,10 +113,11 @@ def test_alarm_notifies_sns(
     title: str,
     pairing: dict[str, alarms.Alarm | None],
     own_alarms: list[alarms.Alarm],
+    misdirected_alarms: list[alarms.Alarm],
     student: StudentResources,
 ) -> None:
     """{title} alarm notifies an SNS topic that exists"""
-    alarm = _paired(key, pairing, own_alarms, student.table_name)
+    alarm = _paired(key, pairing, own_alarms, misdirected_alarms, student.table_name)
     problem = alarms.action_problem(alarm, student.topic_exists)
     require(
         not problem,
