@@ -55,8 +55,10 @@ class Faults:
     """Actions answered with AccessDenied, as AWS answers a role lacking the permission."""
     delay_actions: dict[str, float] = field(default_factory=dict)
     """Actions answered only after this many seconds."""
-    fail_all: str | None = None
-    """'503': every request answered 503 Service Unavailable; 'reset': every connection reset."""
+    failing: str | None = None
+    """'503': answer 503 Service Unavailable; 'reset': reset the connection without an answer."""
+    failing_fraction: float = 1.0
+    """Share of requests that fail that way when ``failing`` is set (1.0: every request)."""
     seed: int = 5
 
 
@@ -185,13 +187,14 @@ class FaultProxy:
         faults, action = self.faults, request.action
         with self._lock:
             earlier = sum(call.action == action for call in self.calls)
+            chance = self._random.random()
             throttled = (
                 action in faults.throttle_actions
                 or earlier < faults.throttle_first.get(action, 0)
-                or self._random.random() < faults.throttle_fraction
+                or chance < faults.throttle_fraction
             )
-            if faults.fail_all:
-                fault: str | None = faults.fail_all
+            if faults.failing and chance < faults.failing_fraction:
+                fault: str | None = faults.failing
             elif action in faults.deny_actions:
                 fault = "denied"
             elif throttled:

@@ -74,12 +74,20 @@ def _message(run: harness.GraderRun) -> str:
 
 
 # --- retried faults --------------------------------------------------------------------------------
-def test_thirty_percent_throttled_calls_give_exactly_the_clean_grade(
-    moto_endpoint: str, deployed: str, clean_grade: dict[str, Any], tmp_path: Path
+TRANSIENT = {
+    "throttled": Faults(throttle_fraction=0.3),
+    "503": Faults(failing="503", failing_fraction=0.3),
+    "reset": Faults(failing="reset", failing_fraction=0.3),
+}
+
+
+@pytest.mark.parametrize("kind", TRANSIENT)
+def test_thirty_percent_transient_faults_give_exactly_the_clean_grade(
+    kind: str, moto_endpoint: str, deployed: str, clean_grade: dict[str, Any], tmp_path: Path
 ) -> None:
-    with fault_proxy(moto_endpoint, Faults(throttle_fraction=0.3)) as proxy:
+    with fault_proxy(moto_endpoint, TRANSIENT[kind]) as proxy:
         run = harness.grade_on(proxy.endpoint_url, deployed, tmp_path, SOLUTION)
-    assert proxy.actions("throttled"), "the proxy throttled nothing: the test proves nothing"
+    assert proxy.actions(kind), "the proxy injected no fault: the test proves nothing"
     assert run.grade == clean_grade, run.output
 
 
@@ -88,7 +96,7 @@ def test_thirty_percent_throttled_calls_give_exactly_the_clean_grade(
 def test_all_calls_failing_makes_every_live_check_an_error(
     mode: str, cause: str, moto_endpoint: str, deployed: str, tmp_path: Path
 ) -> None:
-    with fault_proxy(moto_endpoint, Faults(fail_all=mode)) as proxy:
+    with fault_proxy(moto_endpoint, Faults(failing=mode)) as proxy:
         run = _grade_unreachable(
             tmp_path,
             f"--student-id={deployed}",
