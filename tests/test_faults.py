@@ -12,7 +12,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from grader import aws
-from grader.failures import IAM_ACTION_KEY, describe_grader_error
+from grader.failures import ACCESS_DENIED_CODES, IAM_ACTION_KEY, THROTTLING_CODES, describe_grader_error
 from grader.tasks import table_name
 from tests import harness
 from tests.faultproxy import Faults, fault_proxy
@@ -213,3 +213,44 @@ def _client_error(code: str, message: str = "", status: int = 400, attempts: int
 def test_each_cause_has_its_one_line_message(error: BaseException, expected: str) -> None:
     message = describe_grader_error(error)
     assert expected in message and "\n" not in message
+
+
+# --- the instrument: the proxy names every protocol's operation and speaks its errors -------------
+PROTOCOL_SAMPLES = [  # (service, method, arguments, the IAM action the proxy must record)
+    ("dynamodb", "list_tables", {}, "dynamodb:ListTables"),  # JSON
+    ("dynamodbstreams", "list_streams", {}, "dynamodb:ListStreams"),  # JSON, signing as dynamodb
+    ("cloudwatch", "describe_alarms", {}, "cloudwatch:DescribeAlarms"),  # Smithy RPC v2 CBOR
+    ("lambda", "list_event_source_mappings", {}, "lambda:ListEventSourceMappings"),  # REST JSON
+    ("lambda", "get_function", {"FunctionName": "f"}, "lambda:GetFunction"),
+    ("iam", "list_roles", {}, "iam:ListRoles"),  # query
+    ("sns", "list_topics", {}, "sns:ListTopics"),
+]
+
+
+@pytest.mark.parametrize(("service", "method", "arguments", "action"), PROTOCOL_SAMPLES)
+def test_proxy_records_and_faults_every_protocol(
+    service: str, method: str, arguments: dict[str, Any], action: str, moto_endpoint: str
+) -> None:
+    once = Config(retries={"mode": "standard", "total_max_attempts": 1})
+    faults = Faults()
+    with fault_proxy(moto_endpoint, faults) as proxy:
+        call = getattr(
+            harness.emulator_session().client(service, endpoint_url=proxy.endpoint_url, config=once), method
+        )
+        try:
+            call(**arguments)
+        except ClientError as exc:  # not found is an answer too: what matters is what was recorded
+            assert exc.response["Error"]["Code"] not in THROTTLING_CODES | ACCESS_DENIED_CODES
+        faults.throttle_actions.add(action)
+        with pytest.raises(ClientError) as throttled:
+            call(**arguments)
+        faults.deny_actions.add(action)
+        with pytest.raises(ClientError) as denied:
+            call(**arguments)
+    assert [(c.action, c.fault) for c in proxy.calls] == [
+        (action, None),
+        (action, "throttled"),
+        (action, "denied"),
+    ]
+    assert throttled.value.response["Error"]["Code"] in THROTTLING_CODES
+    assert denied.value.response["Error"]["Code"] in ACCESS_DENIED_CODES
