@@ -10,6 +10,7 @@ shape its protocol uses, so botocore parses and retries them as it would real AW
 from __future__ import annotations
 
 import http.client
+import json
 import random
 import re
 import socket
@@ -125,14 +126,14 @@ class _Request:
     def error(self, status: int, code: str, message: str) -> tuple[int, dict[str, str], bytes]:
         """The error response this protocol uses for (status, code, message)."""
         if self.protocol == "json":
-            body = f'{{"__type": "com.amazonaws.grader#{code}", "message": "{message}"}}'
+            body = json.dumps({"__type": f"com.amazonaws.grader#{code}", "message": message})
             return status, {"Content-Type": "application/x-amz-json-1.0"}, body.encode()
         if self.protocol == "cbor":
             headers = {"Content-Type": "application/cbor", "Smithy-Protocol": "rpc-v2-cbor"}
             return status, headers, _cbor_map({"__type": f"com.amazonaws.grader#{code}", "message": message})
         if self.protocol == "rest-json":
             headers = {"Content-Type": "application/json", "X-Amzn-ErrorType": code}
-            return status, headers, f'{{"message": "{message}"}}'.encode()
+            return status, headers, json.dumps({"message": message}).encode()
         body = (
             "<ErrorResponse><Error><Type>Sender</Type>"
             f"<Code>{code}</Code><Message>{message}</Message></Error>"
