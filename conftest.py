@@ -1,3 +1,3 @@
 """Registers the grader plugin; nothing else lives here."""
 
-pytest_plugins = ["grader.plugin", "grader.fixtures", "grader.sandbox.fixtures"]
+pytest_plugins = ["grader.plugin", "grader.fixtures", "grader.sandbox.fixtures", "grader.timeouts"]

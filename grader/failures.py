@@ -6,7 +6,6 @@ import re
 import traceback
 
 import botocore.exceptions as boto_errors
-import pytest
 
 
 class RequirementFailed(Exception):
@@ -47,6 +46,21 @@ class ReadOnlyViolation(GraderError):
     """A check tried to call a mutating AWS operation; it was refused before sending."""
 
 
+class CheckTimedOut(BaseException):
+    """A check ran past the per-check time limit (grader/timeouts.py raises it).
+
+    A BaseException, like pytest's own outcomes, so that no ``except Exception`` in boto3 or in a
+    check can swallow it.
+    """
+
+    def __init__(self, limit: float) -> None:
+        self.limit = limit
+        super().__init__(
+            f"the check did not finish within its time limit of {limit:g} s: the target answered "
+            "too slowly; grade again (or raise the limit with --timeout)"
+        )
+
+
 IAM_ACTION_KEY = "GraderIamAction"
 """Key under which the grader's clients label a failed call's error with its IAM action."""
 
@@ -78,7 +92,6 @@ NO_CREDENTIALS = (boto_errors.NoCredentialsError, boto_errors.PartialCredentials
 CREDENTIALS_UNOBTAINABLE = (boto_errors.CredentialRetrievalError, boto_errors.TokenRetrievalError)
 UNREACHABLE = (boto_errors.ConnectionError, boto_errors.HTTPClientError)
 """Connection refused or reset, DNS failure, connect and read time-outs (after botocore's retries)."""
-TIMEOUT_MESSAGE = re.compile(r"Timeout \(>([0-9.]+)s\) from pytest-timeout")
 
 
 def _denied_action(exc: boto_errors.ClientError) -> str:
@@ -119,11 +132,8 @@ def describe_grader_error(exc: BaseException) -> str:
     """One line naming why grading could not be done, for the report and the terminal."""
     if isinstance(exc, GraderError):
         return str(exc)
-    if isinstance(exc, pytest.fail.Exception) and (timeout := TIMEOUT_MESSAGE.search(str(exc))):
-        return (
-            f"the check did not finish within its time limit of {float(timeout.group(1)):g} s: the "
-            "target answered too slowly; grade again (or raise the limit with --timeout)"
-        )
+    if isinstance(exc, CheckTimedOut):
+        return str(exc)
     if isinstance(exc, NO_CREDENTIALS):
         return (
             "the grader found no AWS credentials: configure a profile (--profile) or "
