@@ -263,7 +263,12 @@ def test_another_students_alarms_never_count(moto_endpoint: str, tmp_path: Path)
     run = grade(moto_endpoint, deployment.student_id, tmp_path, 11)
     checks = run.task(11)["checks"]
     assert len(checks) == 6 and all(c["status"] == "failed" for c in checks), run.task(11)
-    assert all("of yours" in c["message"] for c in checks)
+    assert {c["message"] for c in checks} == {checks[0]["message"]}
+    assert "you have no CloudWatch alarm" in checks[0]["message"]
+    assert (
+        "named for you" not in checks[0]["message"]
+        and deployment.student_id + "x" not in checks[0]["message"]
+    )
 
 
 def test_nothing_deployed_fails_every_check_naming_the_prerequisite(

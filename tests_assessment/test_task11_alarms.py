@@ -47,8 +47,26 @@ def misdirected_alarms(region_alarms: list[alarms.Alarm], student: StudentResour
 
 
 @pytest.fixture
-def pairing(own_alarms: list[alarms.Alarm], student: StudentResources) -> dict[str, alarms.Alarm | None]:
-    """Each required alarm paired with the student's alarm that meets it best (or None)."""
+def pairing(
+    own_alarms: list[alarms.Alarm], misdirected_alarms: list[alarms.Alarm], student: StudentResources
+) -> dict[str, alarms.Alarm | None]:
+    """Each required alarm paired with the student's alarm that meets it best (or None); with no
+    alarm of the student's at all, every check fails with that one message."""
+    if not own_alarms:
+        elsewhere = "; ".join(a.summary() for a in misdirected_alarms[:3])
+        raise RequirementFailed(
+            f"you have no CloudWatch alarm in region {student.account.region}: none has dimension "
+            f"TableName={student.table_name} or your student id in its name"
+            + (f" (alarms named for you that watch another table: {elsewhere})" if elsewhere else ""),
+            "three alarms: read throttling, write throttling and GSI throttling on " + student.table_name,
+            "Create them: "
+            + PUT_ALARM.format(
+                metric="ReadThrottleEvents",
+                dimensions=f"{{'Name': 'TableName', 'Value': '{student.table_name}'}}",
+                n=5,
+            )
+            + ", and likewise for WriteThrottleEvents and for the GSI",
+        )
     return alarms.assign(own_alarms, student.table_name, student.topic_exists)
 
 
