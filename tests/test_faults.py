@@ -70,7 +70,6 @@ def _grade_unreachable(tmp_path: Path, *args: str, env: dict[str, str] | None = 
     assert all(statuses[check]["status"] == "error" for check in live), run.not_passed()
     causes = {statuses[check]["message"] for check in live}
     assert len(causes) == 1, causes
-    assert run.output.count("grading incomplete because") >= 1
     assert run.output.count(f"grading incomplete because {causes.pop()}") == 1, run.output
     assert "Traceback" not in run.output and "raise " not in run.output, run.output
     return run
