@@ -118,12 +118,18 @@ MUTATIONS: dict[str, tuple[Callable[[Deployment], None], tuple[int, ...], dict[t
         (7,),
         {(7, name): "has DynamoDB Streams turned off" for name in STREAM_CHECKS - {"LatestStreamArn"}},
     ),
-    "never-streamed": (
+    "never-streamed": (  # task 8 loses its mapping checks, never the role's (judged on the table's streams)
         stream_spec(lambda spec: spec.pop("StreamSpecification")),
-        (7,),
+        (7, 8),
         {
-            (7, name): "turned off" if name != "LatestStreamArn" else "LatestStreamArn=None"
-            for name in STREAM_CHECKS
+            **{
+                (7, name): "turned off" if name != "LatestStreamArn" else "LatestStreamArn=None"
+                for name in STREAM_CHECKS
+            },
+            **{
+                (8, name): "has DynamoDB Streams turned off; expected a stream on the table"
+                for name in MAPPING_CHECKS
+            },
         },
     ),
     "no-function": (delete_function, (8,), {(8, name): "does not exist" for name in TASK8_DEPLOYMENT_CHECKS}),
