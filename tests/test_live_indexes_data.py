@@ -208,3 +208,20 @@ def test_the_messages_read_as_found_expected_fix(moto_endpoint: str, tmp_path: P
         "GlobalSecondaryIndexUpdates=[{'Delete': ...}]) and create it again with "
         "Projection={'ProjectionType': 'ALL'}."
     ), json.dumps(run.task(2), indent=1)
+
+
+def test_a_short_count_says_which_items_were_ignored(moto_endpoint: str, tmp_path: Path) -> None:
+    """Sparse upserts are never counted against the student, and the message says they were left out."""
+    deployment = fresh(moto_endpoint)
+    delete_orders(deployment, reference_keys()[10:])
+    table = resource_table(deployment, moto_endpoint)
+    table.update_item(
+        Key={"customer_id": "CUST009", "order_id": "ORD0099"},
+        UpdateExpression="SET expiry_date = :expiry",
+        ExpressionAttributeValues={":expiry": expiry_timestamp()},
+    )
+    run = grade(moto_endpoint, deployment.student_id, tmp_path, 4)
+    phrase = (
+        "10 complete orders (1 item with only keys and later tasks' attributes ignored); expected at least 15"
+    )
+    assert_only_failures(run, (4,), {(4, "at least 15"): phrase})

@@ -23,7 +23,11 @@ def orders(table: dict[str, Any], student: StudentResources) -> order_data.Surve
 
 
 def _found(orders: order_data.Survey) -> str:
+    """'14 complete orders (2 items with only keys and later tasks' attributes ignored); 6 malformed ...'."""
     found = f"{len(orders.complete)} complete order{'s' if len(orders.complete) != 1 else ''}"
+    if orders.sparse:
+        plural = "s" if orders.sparse != 1 else ""
+        found += f" ({orders.sparse} item{plural} with only keys and later tasks' attributes ignored)"
     return "; ".join(filter(None, [found, orders.malformed_summary()]))
 
 
