@@ -57,10 +57,10 @@ def _live_checks(run: harness.GraderRun, listing: Path) -> set[tuple[int, str]]:
     return live
 
 
-def _grade_unreachable(tmp_path: Path, *args: str, env: dict[str, str] | None = None) -> harness.GraderRun:
+def _grade_unreachable(tmp_path: Path, *args: str) -> harness.GraderRun:
+    """Grade a target that cannot be graded; assert what every such run must show."""
     listing = tmp_path / "live.json"
-    environment = env or harness.clean_env()
-    environment["SELFTEST_LIVE_CHECKS"] = str(listing)
+    environment = harness.clean_env(SELFTEST_LIVE_CHECKS=str(listing))
     run = harness.run_grader(tmp_path, *args, SOLUTION, "-p", "tests.selftest_plugin", env=environment)
     assert run.grade is not None, run.output
     assert run.exit_code == GRADING_INCOMPLETE, run.output
