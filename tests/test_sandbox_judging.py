@@ -164,7 +164,6 @@ def test_record_round_trip() -> None:
                 "result": None,
                 "stdout": "hi\n",
                 "stdout_dropped": 0,
-                "stderr": "",
                 "table": [{"customer_id": {"S": "C"}, "order_id": {"S": "O"}}],
                 "calls": [
                     {

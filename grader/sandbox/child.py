@@ -293,7 +293,7 @@ class Sandbox:
 
     def step(self, name: str, action: Callable[[], Any]) -> bool:
         """Run one step; record its calls, output, result or exception and the table after it."""
-        stdout, stderr = CappedText(), CappedText()
+        stdout, stderr = CappedText(), CappedText()  # stderr is capped and not recorded
         first_call = len(self.recorder.calls)
         record: dict[str, Any] = {"name": name, "exit_status": 0, "exception": None, "result": None}
         self.recorder.active = True
@@ -303,8 +303,6 @@ class Sandbox:
         except SystemExit as exc:
             code = exc.code
             record["exit_status"] = code if isinstance(code, int) else (0 if code is None else 1)
-            if code is not None and not isinstance(code, int):
-                stderr.write(f"{code}\n")
         except SandboxTimeout:
             record["exit_status"] = None
             record["exception"] = "timeout"
@@ -314,12 +312,8 @@ class Sandbox:
             record["exception"] = _last_line(exc, self.file)
         finally:
             self.recorder.active = False
-        record.update(
-            stdout=stdout.text,
-            stdout_dropped=stdout.dropped,
-            stderr=stderr.text[-2000:],
-            calls=self.recorder.calls[first_call:],
-        )
+        record.update(stdout=stdout.text, stdout_dropped=stdout.dropped)
+        record["calls"] = self.recorder.calls[first_call:]
         unchanged = not record["calls"] and self.steps  # no AWS call: the table is as the last step left it
         record["table"] = self.steps[-1]["table"] if unchanged else self.emulator.items()
         self.steps.append(record)
@@ -402,7 +396,6 @@ def _missing_function(step: str, function: str, file: str) -> dict[str, Any]:
         "result": None,
         "stdout": "",
         "stdout_dropped": 0,
-        "stderr": "",
         "calls": [],
         "table": [],
     }

@@ -5,7 +5,7 @@ One plan per file; the checks of a task read the record of its plan's steps by s
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Any
 
 
@@ -25,12 +25,6 @@ class Plan:
     file: str
     task: int
     steps: tuple[StepSpec, ...]
-    signatures: tuple[str, ...] = field(default=())
-    """The functions the student's file must define, as the student guide states them."""
-
-    @property
-    def is_script(self) -> bool:
-        return all(step.function is None for step in self.steps)
 
     def request(self, table: str, region: str, timeout: float, output: str) -> dict[str, Any]:
         """The child's instructions, as JSON-ready data."""
@@ -68,7 +62,6 @@ BATCH_OPERATIONS = Plan(
         StepSpec("batch get", "batch_get_orders", (list(BATCH_GET_KEYS),)),
         StepSpec("batch update", "batch_update_status", (list(BATCH_UPDATE_KEYS), BATCH_NEW_STATUS)),
     ),
-    ("batch_get_orders(order_keys)", "batch_update_status(order_keys, new_status)"),
 )
 
 
@@ -138,7 +131,6 @@ LAMBDA_FUNCTION = Plan(
         StepSpec(name, "lambda_handler", ({"Records": list(records)},), lambda_context=True)
         for name, records in HANDLER_EVENTS.items()
     ),
-    ("lambda_handler(event, context)",),
 )
 
 PLANS: tuple[Plan, ...] = (
