@@ -26,12 +26,11 @@ class Plan:
     task: int
     steps: tuple[StepSpec, ...]
 
-    def request(self, table: str, region: str, timeout: float, output: str) -> dict[str, Any]:
-        """The child's instructions, as JSON-ready data."""
+    def request(self, table: str, timeout: float, output: str) -> dict[str, Any]:
+        """The child's instructions, as JSON-ready data (the region comes with its environment)."""
         return {
             "file": self.file,
             "table": table,
-            "region": region,
             "timeout": timeout,
             "output": output,
             "steps": [asdict(step) for step in self.steps],

@@ -201,7 +201,7 @@ class SandboxPool:
             ignore=shutil.ignore_patterns(*SKIPPED_DIRECTORIES),
             symlinks=True,
         )
-        request = plan.request(self.config.table, self.config.region, self.config.timeout, str(output))
+        request = plan.request(self.config.table, self.config.timeout, str(output))
         request.update(cwd=str(work), log=str(log))
         status = self._fork_server().run(request, self.config.timeout + self.config.stop_allowance)
         if output.is_file():
