@@ -10,6 +10,8 @@ import pytest
 from grader import iam_policy, prerequisites
 from grader.failures import RequirementFailed, require
 from grader.resources import StudentResources
+from grader.sandbox import judging, plans
+from grader.sandbox.record import Record, Step
 
 pytestmark = pytest.mark.task(8)
 
@@ -175,8 +177,6 @@ def test_mapping_starts_at_latest(mapping: dict[str, Any]) -> None:
 
 # --- handler behaviour (task 8, 5 points): the checks below run the student's code in the sandbox ---
 
-from grader.sandbox import judging, plans  # noqa: E402 - this section's own imports
-from grader.sandbox.record import Record, Step  # noqa: E402
 
 HANDLER_FIX = "Run lambda_handler yourself on a sample stream event and fix the error it shows"
 
