@@ -161,3 +161,15 @@ def assert_only_failures(
 def fresh(endpoint_url: str, prefix: str = "t") -> Deployment:
     """The reference solution deployed for a new student id."""
     return harness.deploy_reference(endpoint_url, harness.new_student_id(prefix))
+
+
+Mutation = tuple[Callable[[Deployment], Any], tuple[int, ...], dict[tuple[int, str], str]]
+"""(the mistake, the tasks to grade, (task, part of a check name) -> phrase its message carries)."""
+
+
+def assert_mutation_fails_exactly(mutation: Mutation, endpoint_url: str, workdir: Any) -> None:
+    """Deploy the reference for a new student, make the one mistake, grade, compare verdicts."""
+    mutate, tasks, failing = mutation
+    deployment = fresh(endpoint_url)
+    mutate(deployment)
+    assert_only_failures(grade(endpoint_url, deployment.student_id, workdir, *tasks), tasks, failing)

@@ -16,6 +16,7 @@ from solution.orders import expiry_timestamp, sample_orders
 from tests import harness
 from tests.mutations import (
     Spec,
+    assert_mutation_fails_exactly,
     assert_only_failures,
     delete_orders,
     fresh,
@@ -152,11 +153,7 @@ MUTATIONS: dict[str, tuple[Callable[[Deployment], None], tuple[int, ...], dict[t
 
 @pytest.mark.parametrize("mutation", list(MUTATIONS))
 def test_single_mistake_fails_exactly_its_checks(mutation: str, moto_endpoint: str, tmp_path: Path) -> None:
-    mutate, tasks, failing = MUTATIONS[mutation]
-    deployment = fresh(moto_endpoint)
-    mutate(deployment)
-    run = grade(moto_endpoint, deployment.student_id, tmp_path, *tasks)
-    assert_only_failures(run, tasks, failing)
+    assert_mutation_fails_exactly(MUTATIONS[mutation], moto_endpoint, tmp_path)
 
 
 def test_seed_style_data_over_several_scan_pages_passes(moto_endpoint: str, tmp_path: Path) -> None:

@@ -12,7 +12,12 @@ import pytest
 
 from grader.failures import RequirementFailed
 from solution.deploy import STREAM_POLICY_ARN, Deployment
-from tests.mutations import TASK8_DEPLOYMENT_CHECKS, Spec, assert_only_failures, fresh, grade, recreate_table
+from tests.mutations import (
+    TASK8_DEPLOYMENT_CHECKS,
+    Spec,
+    assert_mutation_fails_exactly,
+    recreate_table,
+)
 from tests_assessment import test_task07_streams as task7
 from tests_assessment import test_task08_lambda as task8
 
@@ -178,11 +183,7 @@ MUTATIONS: dict[str, tuple[Callable[[Deployment], None], tuple[int, ...], dict[t
 
 @pytest.mark.parametrize("mutation", list(MUTATIONS))
 def test_single_mistake_fails_exactly_its_checks(mutation: str, moto_endpoint: str, tmp_path: Path) -> None:
-    mutate, tasks, failing = MUTATIONS[mutation]
-    deployment = fresh(moto_endpoint)
-    mutate(deployment)
-    run = grade(moto_endpoint, deployment.student_id, tmp_path, *tasks)
-    assert_only_failures(run, tasks, failing)
+    assert_mutation_fails_exactly(MUTATIONS[mutation], moto_endpoint, tmp_path)
 
 
 class StreamStub:

@@ -15,7 +15,15 @@ from grader.tasks import TASKS_BY_NUMBER
 from solution.deploy import STREAM_POLICY_ARN, Deployment
 from solution.orders import expiry_timestamp
 from tests import harness
-from tests.mutations import MODULES, TASK8_DEPLOYMENT_CHECKS, assert_only_failures, fresh, grade, verdicts
+from tests.mutations import (
+    MODULES,
+    TASK8_DEPLOYMENT_CHECKS,
+    assert_mutation_fails_exactly,
+    assert_only_failures,
+    fresh,
+    grade,
+    verdicts,
+)
 
 STREAM_ACTIONS = [
     "dynamodb:DescribeStream",
@@ -140,11 +148,7 @@ MUTATIONS: dict[str, tuple[Callable[[Deployment], None], tuple[int, ...], dict[t
 
 @pytest.mark.parametrize("mutation", list(MUTATIONS))
 def test_single_mistake_fails_exactly_its_checks(mutation: str, moto_endpoint: str, tmp_path: Path) -> None:
-    mutate, tasks, failing = MUTATIONS[mutation]
-    deployment = fresh(moto_endpoint)
-    mutate(deployment)
-    run = grade(moto_endpoint, deployment.student_id, tmp_path, *tasks)
-    assert_only_failures(run, tasks, failing)
+    assert_mutation_fails_exactly(MUTATIONS[mutation], moto_endpoint, tmp_path)
 
 
 @pytest.mark.parametrize(
