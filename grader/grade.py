@@ -76,6 +76,24 @@ class TaskGrade:
             return "grader defect: the task's check points do not add up to its weight"
         return next((c.message for c in self.checks if c.status == "error"), "")
 
+    def feedback(self, causes: list[str]) -> list[tuple[CheckStatus, str]]:
+        """What a student reads under the task: failed checks grouped by message, and checks
+        that could not be graded counted by cause (numbered as in causes, said once elsewhere)."""
+        failed = [check for check in self.checks if check.status == "failed"]
+        lines: list[tuple[CheckStatus, str]] = []
+        for message in dict.fromkeys(check.message for check in failed):
+            names = [check.name for check in failed if check.message == message]
+            lines.append(("failed", f"{names[0] if len(names) == 1 else f'{len(names)} checks'}: {message}"))
+        not_graded = [check.message for check in self.checks if check.status == "error"]
+        if self.status == "error" and not not_graded:
+            not_graded = [self.problem]
+        for cause in dict.fromkeys(not_graded):
+            count = not_graded.count(cause)
+            lines.append(
+                ("error", f"{count} check{'s' * (count > 1)} not graded (cause {causes.index(cause) + 1})")
+            )
+        return lines
+
     def to_dict(self) -> dict[str, Any]:
         data = {
             "task": self.info.number,
@@ -113,11 +131,14 @@ class Grade:
         return all(task.status == "passed" for task in self.tasks)
 
     def causes(self) -> list[str]:
-        """Distinct reasons grading was incomplete, most frequent first."""
+        """Distinct reasons grading was incomplete, each said once, most frequent first."""
         counts: dict[str, int] = {}
         for task in self.tasks:
-            if task.status == "error" and task.problem:
-                counts[task.problem] = counts.get(task.problem, 0) + 1
+            reasons = [c.message for c in task.checks if c.status == "error"]
+            if task.status == "error" and not reasons:
+                reasons = [task.problem]
+            for reason in reasons:
+                counts[reason] = counts.get(reason, 0) + 1
         return sorted(counts, key=lambda cause: -counts[cause])
 
     def to_dict(self) -> dict[str, Any]:

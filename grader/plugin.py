@@ -22,6 +22,9 @@ from grader.stash import ENDPOINT_KEY, SETTINGS_KEY
 RESULT_PROPERTY = "grader_check"
 STUDENT_PROPERTY = "grader_student"
 ENDPOINT_INPUT = "grader_endpoint_url"
+DEFAULT_REPORT_CHARS = "fE"
+NOT_GRADED = "not graded"
+"""pytest's outcome word for a check that errored: not listed one by one like pytest's errors."""
 GRADING_SUITE = deployment.PROJECT_ROOT / "tests_assessment"
 
 
@@ -50,6 +53,8 @@ def pytest_configure(config: pytest.Config) -> None:
         return
     settings = load_settings(config, deployment.PROJECT_ROOT / "solution")
     config.stash[SETTINGS_KEY] = settings
+    if config.option.reportchars == DEFAULT_REPORT_CHARS:  # the grade table says it better
+        config.option.reportchars = "N"
     if not is_xdist_worker(config) and getattr(config.option, "htmlpath", "missing") is None:
         config.option.htmlpath = "report.html"
         config.option.self_contained_html = True
@@ -134,8 +139,8 @@ class GradingRun:
         result = _result_of(report)
         if result is None or (report.when == "teardown" and result.status == "passed"):
             return None
-        if result.status == "error":
-            return "error", "E", "ERROR"
+        if result.status == "error":  # its cause is said once, in the grade summary
+            return NOT_GRADED, "E", "NOT GRADED"
         if result.status == "failed":
             return "failed", "F", "FAILED"
         return None

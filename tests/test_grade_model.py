@@ -8,6 +8,7 @@ import pytest
 
 from grader.grade import CheckResult, build_grade
 from grader.plugin import exit_code
+from grader.reports import html, terminal
 from grader.tasks import TASKS, TaskInfo
 
 TWO_TASKS = (TaskInfo(1, "one", 4), TaskInfo(2, "two", 2))
@@ -75,3 +76,20 @@ def test_grade_json_shape_matches_the_spec() -> None:
 def test_check_result_round_trips_through_json(status: str) -> None:
     result = check(3, "x", status, 2, 7)
     assert CheckResult.from_json(result.to_json()) == result
+
+
+def test_terminal_table_says_each_cause_once_and_groups_repeated_feedback() -> None:
+    cause = "the grader found no AWS credentials"
+    missing = "query_gsi.py is not in the submission directory"
+    grade = build_grade("alice", "aws", [
+        CheckResult(1, "a", "error", 2, cause, (1, "a")),
+        CheckResult(1, "b", "error", 2, cause, (2, "b")),
+        CheckResult(2, "c", "failed", 1, missing, (1, "c")),
+        CheckResult(2, "d", "failed", 1, missing, (2, "d")),
+    ], TWO_TASKS)
+    text = "\n".join(terminal.render(grade))
+    assert text.count(cause) == 1 and text.count(missing) == 1, text
+    assert "2 checks not graded (cause 1)" in text and f"2 checks: {missing}" in text
+    assert f"grading incomplete, cause 1: {cause}" in text
+    page = html.summary(grade)
+    assert page.count(cause) == 1 and "cause 1" in page

@@ -16,16 +16,20 @@ STYLE = (
 def summary(grade: Grade) -> str:
     """Student, total, completeness, and one row per task with its checks' feedback."""
     rows = []
+    causes = grade.causes()
     for task in grade.tasks:
-        notes = [f"{escape(c.name)}: {escape(c.message)}" for c in task.checks if c.status != "passed"]
-        if task.status == "error" and not notes:
-            notes.append(escape(task.problem))
+        notes = [escape(text) for _, text in task.feedback(causes)]
         rows.append(
             f"<tr class='task-row'><td>{task.info.number}</td><td>{escape(task.info.title)}</td>"
             f"<td>{task.score:g}/{task.info.points:g}</td>"
             f"<td class='{task.status}'>{task.status}</td><td>{'<br>'.join(notes)}</td></tr>"
         )
-    state = "complete" if grade.complete else "INCOMPLETE: " + escape("; ".join(grade.causes()))
+    state = (
+        "complete"
+        if grade.complete
+        else "INCOMPLETE: "
+        + "; ".join(f"cause {number}: {escape(cause)}" for number, cause in enumerate(causes, 1))
+    )
     return (
         f"{STYLE}<div class='grade' id='grade-summary'><h2>Grade for "
         f"<span id='grade-student'>{escape(grade.student_id)}</span>: "
