@@ -103,18 +103,23 @@ def _paired(
     )
 
 
-@pytest.mark.parametrize("key, title, n", ALARMS)
-def test_alarm_threshold(
+@pytest.fixture
+def alarm(
     key: str,
-    title: str,
-    n: int,
     pairing: dict[str, alarms.Alarm | None],
     own_alarms: list[alarms.Alarm],
     misdirected_alarms: list[alarms.Alarm],
     student: StudentResources,
+) -> alarms.Alarm:
+    """The student's alarm for the requirement the check is parametrized with (key)."""
+    return _paired(key, pairing, own_alarms, misdirected_alarms, student.table_name)
+
+
+@pytest.mark.parametrize("key, title, n", ALARMS)
+def test_alarm_threshold(
+    key: str, title: str, n: int, alarm: alarms.Alarm, student: StudentResources
 ) -> None:
     """{title} alarm fires on more than {n} in 5 minutes"""
-    alarm = _paired(key, pairing, own_alarms, misdirected_alarms, student.table_name)
     requirement = alarms.REQUIREMENTS_BY_KEY[key]
     problems = requirement.problems(alarm, student.table_name)
     require(
@@ -126,16 +131,8 @@ def test_alarm_threshold(
 
 
 @pytest.mark.parametrize("key, title", ACTIONS)
-def test_alarm_notifies_sns(
-    key: str,
-    title: str,
-    pairing: dict[str, alarms.Alarm | None],
-    own_alarms: list[alarms.Alarm],
-    misdirected_alarms: list[alarms.Alarm],
-    student: StudentResources,
-) -> None:
+def test_alarm_notifies_sns(key: str, title: str, alarm: alarms.Alarm, student: StudentResources) -> None:
     """{title} alarm notifies an SNS topic that exists"""
-    alarm = _paired(key, pairing, own_alarms, misdirected_alarms, student.table_name)
     problem = alarms.action_problem(alarm, student.topic_exists)
     require(
         not problem,
