@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from grader.failures import require
 from grader.sandbox import expressions
 from grader.sandbox.record import Call, Step
 
@@ -41,6 +42,32 @@ def queries_on(step: Step, index: str | None) -> list[Call]:
 def keyed_on(call: Call, attribute: str) -> bool:
     """The call's KeyConditionExpression uses the attribute (placeholders resolved)."""
     return attribute in expressions.attributes(call.params, "KeyConditionExpression")
+
+
+def index_queries(step: Step, script: str, index: str, attribute: str, expected: str, fix: str) -> list[Call]:
+    """The script's Queries on the index keyed on the attribute; none fails the check naming its calls."""
+    queries = [call for call in queries_on(step, index) if keyed_on(call, attribute)]
+    require(
+        queries,
+        f"{script} made no Query on {index} keyed on {attribute} (its calls: {calls_summary(step)})"
+        f"{stopped(step)}",
+        expected,
+        fix,
+    )
+    return queries
+
+
+def answered(step: Step, script: str, queries: list[Call]) -> list[Call]:
+    """The queries DynamoDB answered; when none was, the check fails with the first error."""
+    ok = [call for call in queries if call.ok]
+    require(
+        ok,
+        f"its Query on {queries[0].params.get('IndexName', 'the table')} failed with {queries[0].error}"
+        f"{stopped(step)}",
+        "a query that succeeds",
+        f"Run {script} against your table and fix the error it shows",
+    )
+    return ok
 
 
 def strongly_consistent(call: Call) -> bool:
