@@ -130,17 +130,22 @@ def test_no_credentials_is_named(tmp_path: Path) -> None:
     assert "found no AWS credentials" in _message(run)
 
 
-def test_access_denied_names_the_missing_permission_and_spares_other_checks(
-    moto_endpoint: str, deployed: str, clean_grade: dict[str, Any], tmp_path: Path
-) -> None:
-    with fault_proxy(moto_endpoint, Faults(deny_actions={"dynamodb:ListTagsOfResource"})) as proxy:
-        run = harness.grade_on(proxy.endpoint_url, deployed, tmp_path, SOLUTION)
+def _assert_only_tag_checks_error(run: harness.GraderRun, phrase: str) -> None:
+    """Of task 1, exactly the tag checks (which list the tags) errored, each message carrying phrase."""
     assert run.grade is not None, run.output
     tag_checks = {(1, c["name"]) for c in run.task(1)["checks"] if c["name"].startswith("tag ")}
     task1_not_passed = {key: status for key, status in run.not_passed().items() if key[0] == 1}
     assert tag_checks and task1_not_passed == dict.fromkeys(tag_checks, "error")
     for task, name in tag_checks:
-        assert "not allowed to call dynamodb:ListTagsOfResource" in run.check(task, name)["message"]
+        assert phrase in run.check(task, name)["message"]
+
+
+def test_access_denied_names_the_missing_permission_and_spares_other_checks(
+    moto_endpoint: str, deployed: str, clean_grade: dict[str, Any], tmp_path: Path
+) -> None:
+    with fault_proxy(moto_endpoint, Faults(deny_actions={"dynamodb:ListTagsOfResource"})) as proxy:
+        run = harness.grade_on(proxy.endpoint_url, deployed, tmp_path, SOLUTION)
+    _assert_only_tag_checks_error(run, "not allowed to call dynamodb:ListTagsOfResource")
     assert run.grade["tasks"][1:] == clean_grade["tasks"][1:]
     assert run.exit_code == GRADING_INCOMPLETE
 
@@ -153,12 +158,7 @@ def test_check_over_its_time_limit_is_an_error_not_a_hang(
     slow = Faults(delay_actions={"dynamodb:ListTagsOfResource": 12})
     with fault_proxy(moto_endpoint, slow) as proxy:
         run = harness.grade_on(proxy.endpoint_url, deployed, tmp_path, SOLUTION, "--timeout=5", TASK9, TASK1)
-    assert run.grade is not None, run.output
-    tag_checks = {(1, c["name"]) for c in run.task(1)["checks"] if c["name"].startswith("tag ")}
-    task1_not_passed = {key: status for key, status in run.not_passed().items() if key[0] == 1}
-    assert tag_checks and task1_not_passed == dict.fromkeys(tag_checks, "error")
-    for task, name in tag_checks:
-        assert "did not finish within its time limit of 5 s" in run.check(task, name)["message"]
+    _assert_only_tag_checks_error(run, "did not finish within its time limit of 5 s")
     assert run.exit_code == GRADING_INCOMPLETE
     assert "Timeout" not in run.output and 'File "' not in run.output, run.output
 
