@@ -56,8 +56,12 @@ class TaskGrade:
 
     @property
     def misweighted(self) -> bool:
-        """The checks' points do not add up to the task's weight: a grader defect."""
-        return round(sum(check.max_points for check in self.checks), 2) != self.info.points
+        """The checks' points are not whole or do not add up to the task's weight: a grader defect.
+
+        Whole points keep every platform's integer score equal to this grade, with no rounding.
+        """
+        weights = [check.max_points for check in self.checks]
+        return not all(float(w).is_integer() for w in weights) or sum(weights) != self.info.points
 
     @property
     def status(self) -> TaskStatus:
@@ -73,7 +77,7 @@ class TaskGrade:
         if not self.checks:
             return "no check of this task ran"
         if self.misweighted:
-            return "grader defect: the task's check points do not add up to its weight"
+            return "grader defect: the task's check points are not whole or do not add up to its weight"
         return next((c.message for c in self.checks if c.status == "error"), "")
 
     def feedback(self, causes: list[str]) -> list[tuple[CheckStatus, str]]:
@@ -113,6 +117,8 @@ class Grade:
     student_id: str
     target: str
     tasks: tuple[TaskGrade, ...] = field(default_factory=tuple)
+    isolation: str = "none"
+    """How the student's code was contained: namespaces, uid or none (grader.sandbox.isolation)."""
 
     @property
     def score(self) -> float:
@@ -146,6 +152,7 @@ class Grade:
             "assessment": ASSESSMENT,
             "student_id": self.student_id,
             "target": self.target,
+            "isolation": self.isolation,
             "complete": self.complete,
             "score": self.score,
             "max_score": self.max_score,
@@ -154,7 +161,11 @@ class Grade:
 
 
 def build_grade(
-    student_id: str, target: str, results: Iterable[CheckResult], tasks: Iterable[TaskInfo] = TASKS
+    student_id: str,
+    target: str,
+    results: Iterable[CheckResult],
+    tasks: Iterable[TaskInfo] = TASKS,
+    isolation: str = "none",
 ) -> Grade:
     """Group check results by task, in a stable order whatever order they ran in."""
     by_task: dict[int, list[CheckResult]] = {}
@@ -167,4 +178,5 @@ def build_grade(
             TaskGrade(info, tuple(sorted(by_task.get(info.number, []), key=lambda c: c.order)))
             for info in tasks
         ),
+        isolation,
     )

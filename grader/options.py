@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -12,12 +13,16 @@ from urllib.parse import urlparse
 import pytest
 
 if TYPE_CHECKING:
+    from grader.reports.hooks import Requested
     from grader.roster import RosterEntry
 
 STUDENT_ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,42}")
 TARGETS = ("aws", "localstack", "moto")
 DEFAULT_REGION = "us-east-1"
-LOCALSTACK_ENDPOINT = "http://localhost:4566"
+LOCALSTACK_HOST = "localhost"
+LOCALSTACK_PORT = 4566
+LOCALSTACK_ENDPOINT = f"http://{LOCALSTACK_HOST}:{LOCALSTACK_PORT}"
+"""LocalStack's endpoint when none of its variables is set."""
 
 HELP_STUDENT_ID = "student to grade; their table is orders-ID (env STUDENT_ID)."
 HELP_TARGET = "where the student's resources live: aws (default), localstack or moto (env GRADER_TARGET)."
@@ -40,15 +45,6 @@ HELP_ROSTER = (
 )
 HELP_SHARD = "with --roster, grade only the I-th of N slices of the roster, e.g. 2/4 (env GRADER_SHARD)."
 HELP_GRADES_DIR = "with --roster, where each student's grade and the class summary go (default grades)."
-HELP_GRADESCOPE = "also write the grade as a Gradescope results.json at PATH."
-HELP_GITHUB_CLASSROOM = (
-    "also write the GitHub Classroom runner result (JSON) at PATH, and its base64 as output "
-    "'result' in $GITHUB_OUTPUT when set."
-)
-HELP_CLASSROOM50 = (
-    "Classroom 50 contract: write result.json and release-body.md in the current directory and "
-    "exit 0 whenever grading completed."
-)
 
 
 @dataclass(frozen=True)
@@ -79,25 +75,24 @@ OPTIONS: tuple[Option, ...] = (
     Option("roster", "--roster", HELP_ROSTER, ("GRADER_ROSTER",), metavar="FILE"),
     Option("shard", "--shard", HELP_SHARD, ("GRADER_SHARD",), metavar="I/N"),
     Option("grades_dir", "--grades-dir", HELP_GRADES_DIR, (), "grades", metavar="DIR"),
-    Option("gradescope_json", "--gradescope-json", HELP_GRADESCOPE, metavar="PATH"),
-    Option("github_classroom_result", "--github-classroom-result", HELP_GITHUB_CLASSROOM, metavar="PATH"),
-    Option("classroom50", "--classroom50", HELP_CLASSROOM50, default=False, is_flag=True),
 )
+"""The core options; each platform output format declares its own (grader/reports/__init__.py)."""
 
 
 def add_options(parser: pytest.Parser) -> None:
-    """Register every option in the 'grader' group, and its ini key."""
-    group = parser.getgroup("grader", "DynamoDB Medium grader")
+    """Register every core option in the 'grader' group, and its ini key."""
     for option in OPTIONS:
-        if option.is_flag:
-            group.addoption(
-                option.flag, dest=option.dest, action="store_true", default=None, help=option.help
-            )
-        else:
-            group.addoption(
-                option.flag, dest=option.dest, default=None, metavar=option.metavar, help=option.help
-            )
-        parser.addini(option.dest, option.help, type="bool" if option.is_flag else "string", default=None)
+        add_option(parser, option)
+
+
+def add_option(parser: pytest.Parser, option: Option) -> None:
+    """Register one option in the 'grader' group, and its ini key (formats declare theirs with it)."""
+    group = parser.getgroup("grader", "DynamoDB Medium grader")
+    if option.is_flag:
+        group.addoption(option.flag, dest=option.dest, action="store_true", default=None, help=option.help)
+    else:
+        group.addoption(option.flag, dest=option.dest, default=None, metavar=option.metavar, help=option.help)
+    parser.addini(option.dest, option.help, type="bool" if option.is_flag else "string", default=None)
 
 
 def resolve(config: pytest.Config, option: Option) -> str | bool | None:
@@ -136,22 +131,30 @@ class Settings:
     roster: tuple[RosterEntry, ...] | None = None
     """The students of a roster run (this shard's slice); None when grading one student."""
     grades_dir: Path = Path("grades")
-    gradescope_json: Path | None = None
-    github_classroom_result: Path | None = None
-    classroom50: bool = False
+
+
+class StudentIdError(pytest.UsageError):
+    """The student id is missing or does not match STUDENT_ID_PATTERN (a one-line usage error)."""
+
+    def __init__(self, message: str, found: str | None) -> None:
+        super().__init__(message)
+        self.found = found
+        """The rejected id, or None when there was none."""
 
 
 def validate_student_id(student_id: str | None) -> str:
-    """Return the id when it is valid, else raise a one-line usage error."""
+    """Return the id when it is valid, else raise a one-line StudentIdError."""
     if not student_id:
-        raise pytest.UsageError(
+        raise StudentIdError(
             "--student-id is required (letters, digits, '-' or '_', 1-42 "
-            "characters), e.g. pytest --student-id=alice"
+            "characters), e.g. pytest --student-id=alice",
+            None,
         )
     if not STUDENT_ID_PATTERN.fullmatch(student_id):
-        raise pytest.UsageError(
+        raise StudentIdError(
             f"invalid --student-id {student_id!r}: use 1-42 letters, digits, '-' or '_' "
-            "(it becomes part of the table name orders-ID)"
+            "(it becomes part of the table name orders-ID)",
+            student_id,
         )
     return student_id
 
@@ -163,6 +166,23 @@ def validate_endpoint(url: str | None) -> str | None:
     if parsed.scheme not in ("http", "https") or not parsed.netloc:
         raise pytest.UsageError(f"invalid --endpoint-url {url!r}: expected http(s)://host[:port]")
     return url
+
+
+def localstack_endpoint(environ: Mapping[str, str]) -> str:
+    """LocalStack's endpoint from the variables its users set, resolved as localstack-client does:
+    LOCALSTACK_HOST is host[:port]; without a port there, EDGE_PORT, then GATEWAY_LISTEN's first
+    [address:]port, then 4566; USE_SSL=1/true means https."""
+    host, _, port = environ.get("LOCALSTACK_HOST", "").strip().partition(":")
+    if not port:
+        listen = environ.get("GATEWAY_LISTEN", "").split(",")[0].strip()
+        port = environ.get("EDGE_PORT", "").strip() or listen.rpartition(":")[2] or str(LOCALSTACK_PORT)
+    if not port.isdigit() or not 0 < int(port) < 65536:
+        raise pytest.UsageError(
+            f"invalid LocalStack port {port!r} (from LOCALSTACK_HOST, EDGE_PORT or GATEWAY_LISTEN): "
+            "expected a number, e.g. LOCALSTACK_HOST=localhost:4566"
+        )
+    scheme = "https" if environ.get("USE_SSL", "").strip().lower() in ("1", "true") else "http"
+    return f"{scheme}://{host.strip() or LOCALSTACK_HOST}:{int(port)}"
 
 
 def validate_sandbox_timeout(value: str | bool | None) -> float:
@@ -177,9 +197,17 @@ def validate_sandbox_timeout(value: str | bool | None) -> float:
     return seconds
 
 
-def load_settings(config: pytest.Config, solution_dir: Path) -> Settings:
-    """Resolve and validate every option; raise pytest.UsageError on bad input."""
+def load_settings(config: pytest.Config, solution_dir: Path, formats: Sequence[Requested] = ()) -> Settings:
+    """Resolve and validate every option; raise pytest.UsageError on bad input.
+
+    formats: the output formats asked for; each writes one student's grade (refused with --roster),
+    and some imply --exit-zero-when-graded.
+    """
     values = {option.dest: resolve(config, option) for option in OPTIONS}
+    if values["roster"] is not None and formats:
+        raise pytest.UsageError(
+            f"{formats[0].flag} reports one student's grade: it cannot be used with --roster"
+        )
     roster = load_class(values)
     student_id = "" if roster is not None else validate_student_id(values["student_id"])
     target = str(values["target"])
@@ -187,7 +215,7 @@ def load_settings(config: pytest.Config, solution_dir: Path) -> Settings:
         raise pytest.UsageError(f"invalid --target {target!r}: choose one of {', '.join(TARGETS)}")
     endpoint = validate_endpoint(values["endpoint_url"])
     if target == "localstack" and endpoint is None:
-        endpoint = LOCALSTACK_ENDPOINT
+        endpoint = localstack_endpoint(os.environ)
     deploy = bool(values["deploy_solution"])
     if deploy and target == "aws" and not values["real_aws_ok"]:
         raise pytest.UsageError(
@@ -207,18 +235,11 @@ def load_settings(config: pytest.Config, solution_dir: Path) -> Settings:
         deploy_solution=deploy,
         real_aws_ok=bool(values["real_aws_ok"]),
         grade_json=Path(str(values["grade_json"])),
-        exit_zero=bool(values["exit_zero"]),
+        exit_zero=bool(values["exit_zero"]) or any(output.exit_zero_when_graded for output in formats),
         sandbox_timeout=validate_sandbox_timeout(values["sandbox_timeout"]),
         roster=roster,
         grades_dir=Path(str(values["grades_dir"])),
-        gradescope_json=_path(values["gradescope_json"]),
-        github_classroom_result=_path(values["github_classroom_result"]),
-        classroom50=bool(values["classroom50"]),
     )
-
-
-def _path(value: str | bool | None) -> Path | None:
-    return None if value is None else Path(str(value))
 
 
 def load_class(values: dict[str, str | bool | None]) -> tuple[RosterEntry, ...] | None:
@@ -227,10 +248,6 @@ def load_class(values: dict[str, str | bool | None]) -> tuple[RosterEntry, ...] 
         if values["shard"] is not None:
             raise pytest.UsageError("--shard slices a roster: it needs --roster FILE")
         return None
-    for single in ("gradescope_json", "github_classroom_result", "classroom50"):
-        if values[single]:
-            flag = next(option.flag for option in OPTIONS if option.dest == single)
-            raise pytest.UsageError(f"{flag} reports one student's grade: it cannot be used with --roster")
     from grader import roster  # roster validates ids with this module's pattern: import it late
 
     slice_of = None if values["shard"] is None else roster.parse_shard(str(values["shard"]))

@@ -13,9 +13,9 @@ from grader import deployment, reports
 from grader.deployment import GRADING_INCOMPLETE
 from grader.emulator import EmbeddedMoto
 from grader.grade import CheckResult, Grade, build_grade
-from grader.options import Settings, add_options, load_settings
+from grader.options import Settings, StudentIdError, add_options, load_settings
 from grader.outcomes import check_result, task_number
-from grader.reports import class_summary, classroom, github, gradescope
+from grader.reports import class_summary, github, hooks
 from grader.roster import ROSTER_PARAM, RosterEntry, student_settings
 from grader.stash import ENDPOINT_KEY, SETTINGS_KEY
 
@@ -26,6 +26,12 @@ DEFAULT_REPORT_CHARS = "fE"
 NOT_GRADED = "not graded"
 """pytest's outcome word for a check that errored: not listed one by one like pytest's errors."""
 GRADING_SUITE = deployment.PROJECT_ROOT / "tests_assessment"
+
+
+def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
+    pluginmanager.add_hookspecs(hooks)
+    for output_format in reports.FORMATS:
+        pluginmanager.register(output_format, output_format.__name__)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -51,7 +57,13 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "points(value): what a check is worth when it passes.")
     if not is_grading_run(config):
         return
-    settings = load_settings(config, deployment.PROJECT_ROOT / "solution")
+    try:
+        formats = config.hook.pytest_grader_requested(config=config)
+        settings = load_settings(config, deployment.PROJECT_ROOT / "solution", formats)
+    except StudentIdError as error:
+        if not is_xdist_worker(config):
+            config.hook.pytest_grader_rejected(config=config, error=error)
+        raise
     config.stash[SETTINGS_KEY] = settings
     if config.option.reportchars == DEFAULT_REPORT_CHARS:  # the grade table says it better
         config.option.reportchars = "N"
@@ -163,15 +175,10 @@ class GradingRun:
             return
         grade = self.grade
         reports.grade_json.write(grade, self.settings.grade_json)
-        if self.settings.gradescope_json is not None:
-            gradescope.write(grade, self.settings.gradescope_json, time.monotonic() - self.started)
-        if self.settings.github_classroom_result is not None:
-            classroom.write_runner_result(grade, self.settings.github_classroom_result)
-        if self.settings.classroom50:
-            classroom.write_classroom50(grade, Path.cwd())
-        github.append_step_summary(grade)
+        elapsed = time.monotonic() - self.started
+        self.config.hook.pytest_grader_graded(config=self.config, grade=grade, elapsed=elapsed)
         if exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
-            session.exitstatus = exit_code(grade, self.settings.exit_zero or self.settings.classroom50)
+            session.exitstatus = exit_code(grade, self.settings.exit_zero)
 
     def finish_class(self, session: pytest.Session, exitstatus: int) -> None:
         """Each student's grade.json and page, the class summary, one exit code for the class."""

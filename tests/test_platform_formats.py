@@ -20,7 +20,7 @@ import jsonschema
 import pytest
 
 from grader.grade import CheckResult, Grade, build_grade
-from grader.reports import classroom, github, gradescope
+from grader.reports import classroom, classroom50, github, gradescope
 from grader.tasks import MAX_SCORE, TASKS
 from tests import harness
 
@@ -55,8 +55,8 @@ GRADESCOPE_SCHEMA = {  # gradescope-autograders.readthedocs.io, "Output format"
     },
 }
 
-RUNNER_SCHEMA = {  # what autograding-grading-reporter decodes from <ID>_RESULTS
-    "type": "object",
+RUNNER_SCHEMA = {  # what autograding-grading-reporter decodes from <ID>_RESULTS; tests placed like
+    "type": "object",  # the command grader's (filename, line_no, test_code)
     "required": ["version", "status", "max_score", "tests"],
     "properties": {
         "version": {"const": 1},
@@ -66,12 +66,15 @@ RUNNER_SCHEMA = {  # what autograding-grading-reporter decodes from <ID>_RESULTS
             "type": "array",
             "items": {
                 "type": "object",
-                "required": ["name", "status", "score", "message"],
+                "required": ["name", "status", "score", "message", "filename", "line_no", "test_code"],
                 "properties": {
                     "name": TEXT,
                     "status": {"enum": ["pass", "fail", "error"]},
                     "score": NUMBER,
                     "message": TEXT,
+                    "filename": TEXT,
+                    "line_no": {"type": "integer", "minimum": 0},
+                    "test_code": TEXT,
                 },
             },
         },
@@ -102,6 +105,12 @@ CLASSROOM50_SCHEMA = {  # classroom50/result/v1: closed top level, integer point
         "graded_at": UTC_SECONDS,
         "score": COUNT,
         "max-score": COUNT,
+        "submitted_by": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["username"],
+            "properties": {"username": NON_EMPTY, "id": {"type": ["integer", "null"]}},
+        },
         "tests": {
             "type": "array",
             "items": {
@@ -118,6 +127,27 @@ CLASSROOM50_SCHEMA = {  # classroom50/result/v1: closed top level, integer point
         },
     },
 }  # fmt: skip
+
+
+def runner_accepts(result: dict[str, Any], environ: dict[str, str]) -> None:
+    """What the Classroom 50 runner does with result.json after the autograder exits 0: stamp the
+    identity it owns, then validate (the schema, the identity, the cross-field rules)."""
+    stamped = result | {
+        "owner": environ["USERNAME"], "assignment_type": "individual", "datetime": "2026-06-01T14:32:05Z",
+        "submitted_by": {"username": "alice", "id": 7},
+    }  # fmt: skip
+    jsonschema.validate(stamped, CLASSROOM50_SCHEMA)
+    assert (stamped["classroom"], stamped["assignment"]) == (environ["CLASSROOM"], environ["ASSIGNMENT"])
+    assert stamped["score"] <= stamped["max-score"]
+    assert all(test["score"] <= test["max-score"] for test in stamped["tests"])
+
+
+def reporter_totals(runner: dict[str, Any]) -> set[float]:
+    """Every total autograding-grading-reporter prints for one runner: the Points notice (sum of
+    scores), the console and table totals (passed tests / tests x max_score)."""
+    tests = runner["tests"]
+    passed = sum(test["status"] == "pass" for test in tests)
+    return {sum(test["score"] for test in tests), passed / len(tests) * runner["max_score"]}
 
 
 def synthetic_grade(*, error: bool = False) -> Grade:
@@ -152,7 +182,7 @@ def assert_renders(grade: Grade | dict[str, Any], gs: dict, runner: dict, c50: d
     assert sum(t["max_score"] for t in gs["tests"]) == data["max_score"] == MAX_SCORE
     assert by_task([(t["name"], t["score"]) for t in gs["tests"]]) == pytest.approx(task_scores)
     assert runner["max_score"] == data["max_score"]
-    assert sum(t["score"] for t in runner["tests"]) == pytest.approx(data["score"])
+    assert reporter_totals(runner) == {data["score"]}
     assert by_task([(t["name"], t["score"]) for t in runner["tests"]]) == pytest.approx(task_scores)
     assert c50["score"] == sum(t["score"] for t in c50["tests"]) == data["score"]
     assert c50["max-score"] == sum(t["max-score"] for t in c50["tests"]) == data["max_score"]
@@ -164,11 +194,12 @@ def assert_renders(grade: Grade | dict[str, Any], gs: dict, runner: dict, c50: d
 def test_formats_of_a_partial_grade() -> None:
     grade = synthetic_grade()
     now = datetime(2026, 6, 1, 14, 33, 11, tzinfo=UTC)
-    c50 = classroom.classroom50_result(grade, {"USERNAME": "alice"}, now)
+    c50 = classroom50.result(grade, {"USERNAME": "alice"}, now)
     assert_renders(grade, gradescope.results(grade, 12.3), classroom.runner_result(grade), c50)
     runner = classroom.runner_result(grade)
     assert runner["status"] == "fail"
-    assert [t["status"] for t in runner["tests"][:4]] == ["pass", "fail", "fail", "fail"]
+    assert [t["status"] for t in runner["tests"][:10]] == ["pass"] * 5 + ["fail"] * 5
+    assert runner["tests"][0]["name"] == "Task 1: check 0 of task 1 (1/5)"
     assert grade.score == MAX_SCORE - 5 - 8
     assert c50["owner"] == "alice" and c50["datetime"] == "2026-06-01T14:33:11Z"
     task1 = c50["tests"][0]
@@ -181,7 +212,8 @@ def test_an_error_is_never_the_students_failure_in_any_format() -> None:
     gs = gradescope.results(grade, 1)
     runner = classroom.runner_result(grade)
     assert runner["status"] == "error"
-    assert runner["tests"][2]["status"] == "error"
+    (first_error,) = [t for t in runner["tests"] if t["status"] == "error"][:1]
+    assert first_error["message"].startswith("Task 2, check 0 of task 2: not graded (not your fault)")
     assert gs["tests"][2]["status"] == "failed" and "not your fault" in gs["tests"][2]["output"]
     assert "INCOMPLETE" in gs["output"] and gs["extra_data"]["complete"] is False
 
@@ -192,7 +224,7 @@ def test_classroom50_identity_comes_from_the_runner_environment() -> None:
         "SUBMISSION_TAG": "submit/2026-06-01T14-32-05Z-a1b2c3d", "COMMIT_URL": "https://x/commit/a1",
         "RELEASE_URL": "https://x/releases/tag/s", "ASSIGNMENT_TYPE": "individual",
     }  # fmt: skip
-    result = classroom.classroom50_result(synthetic_grade(), environ, datetime.now(UTC))
+    result = classroom50.result(synthetic_grade(), environ, datetime.now(UTC))
     jsonschema.validate(result, CLASSROOM50_SCHEMA)
     assert (result["classroom"], result["assignment"], result["submission"]) == (
         "cs-aws",
@@ -205,7 +237,8 @@ def test_classroom50_identity_comes_from_the_runner_environment() -> None:
 def test_runner_result_reaches_the_reporter_as_base64_step_output(tmp_path: Path) -> None:
     grade = synthetic_grade()
     outputs = tmp_path / "github_output"
-    classroom.write_runner_result(grade, tmp_path / "runner.json", {"GITHUB_OUTPUT": str(outputs)})
+    result = classroom.runner_result(grade)
+    classroom.write_runner_result(result, tmp_path / "runner.json", {"GITHUB_OUTPUT": str(outputs)})
     (line,) = outputs.read_text().splitlines()
     name, encoded = line.split("=", 1)
     assert name == "result"
@@ -221,7 +254,7 @@ def test_step_summary_is_the_grade_table(tmp_path: Path) -> None:
     assert len(rows) == len(TASKS)
     assert rows[0] == "| 1 | Orders table with composite key | 5/10 | 🟡 partial |"
     assert f"**Total: {MAX_SCORE - 13:g}/{MAX_SCORE:g}**" in text
-    assert "- Task 2, check 0 of task 2: found x; expected y. Fix 2.0." in text
+    assert "- Task 2, check 0 of task 2: found x\\; expected y\\. Fix 2\\.0\\." in text  # escaped Markdown
 
 
 # through the real entry points ---------------------------------------------------------------------
@@ -247,7 +280,7 @@ def test_grader_options_write_every_format(moto_endpoint: str, one_mistake: str,
     assert run.task(1)["status"] == "partial", run.output
     gs = json.loads((tmp_path / "gs.json").read_text())
     runner = json.loads((tmp_path / "runner.json").read_text())
-    c50 = classroom.classroom50_result(reload(run.grade), {}, datetime.now(UTC))
+    c50 = classroom50.result(reload(run.grade), {}, datetime.now(UTC))
     assert_renders(run.grade, gs, runner, c50)
     encoded = (tmp_path / "out").read_text().removeprefix("result=").strip()
     assert json.loads(base64.b64decode(encoded)) == runner
@@ -266,55 +299,126 @@ def reload(data: dict[str, Any]) -> Grade:
     return build_grade(data["student_id"], data["target"], results)
 
 
-def test_classroom50_autograder_in_a_student_checkout(
-    moto_endpoint: str, one_mistake: str, tmp_path: Path
-) -> None:
-    """autograder.py as the Classroom 50 runner starts it: cwd the checkout, USERNAME set."""
-    checkout = tmp_path / "checkout"
+SHADOWS = ("boto3.py", "grader.py", "pytest.py", "conftest.py")
+SHADOW = """import pathlib
+pathlib.Path({marker!r}).write_text("imported {name}")
+
+def pytest_runtest_makereport(item, call):  # as conftest.py: every check would pass
+    call.excinfo = None
+"""
+
+
+def hostile_checkout(tmp_path: Path) -> tuple[Path, Path]:
+    """The reference submission plus modules that would patch the grader if it imported them, and
+    the file they write when imported."""
+    checkout, marker = tmp_path / "checkout", tmp_path / "shadow-imported"
     shutil.copytree(harness.PROJECT_ROOT / "solution", checkout, ignore=shutil.ignore_patterns("__pycache__"))
-    outputs = tmp_path / "github_output"
+    for name in SHADOWS:
+        (checkout / name).write_text(SHADOW.format(marker=str(marker), name=name))
+    return checkout, marker
+
+
+def test_shadowing_modules_are_imported_from_a_working_directory(tmp_path: Path) -> None:
+    """What the grader's entry points guard against: Python imports these from the working directory."""
+    checkout, marker = hostile_checkout(tmp_path)
+    subprocess.run([sys.executable, "-c", "import boto3"], cwd=checkout, env=harness.clean_env(), check=True)
+    assert marker.read_text() == "imported boto3.py"
+
+
+def classroom50_environment(tmp_path: Path, username: str | None, **extra: str) -> dict[str, str]:
+    """The environment the Classroom 50 runner gives its entrypoint (job env plus what it adds)."""
     env = harness.clean_env(
-        USERNAME=one_mistake, GRADER_TARGET="localstack", AWS_ENDPOINT_URL=moto_endpoint,
-        CLASSROOM="cs-aws", ASSIGNMENT="dynamodb-medium", SUBMISSION_TAG="submit/2026-06-01T14-32Z-a1",
-        COMMIT_URL="https://example.test/commit/a1", RELEASE_URL="https://example.test/releases/s",
-        GITHUB_OUTPUT=str(outputs),
+        CLASSROOM="cs-aws", ASSIGNMENT="dynamodb-medium", MODE="individual",
+        SUBMISSION_TAG="submit/2026-06-01T14-32-05Z-a1b2c3d", PAGES_BASE_URL="https://org.github.io/classroom50",
+        GITHUB_REPOSITORY=f"org/cs-aws-dynamodb-medium-{username}", GITHUB_SHA="a1b2c3d",
+        GITHUB_OUTPUT=str(tmp_path / "github_output"), CLASSROOM50_BUNDLE_DIR=str(tmp_path / "runtime"),
+        OWNER=username or "", ASSIGNMENT_TYPE="individual", COMMIT_URL="https://example.test/commit/a1",
+        RELEASE_URL="https://example.test/releases/s", REVIEW_URL="https://example.test/compare/a0...a1",
+        GRADER_DIR=str(harness.PROJECT_ROOT), **extra,
     )  # fmt: skip
+    env.pop("USERNAME", None)
+    if username is not None:
+        env["USERNAME"] = username
+    return env
+
+
+def run_as_classroom50(
+    tmp_path: Path, checkout: Path, env: dict[str, str]
+) -> tuple[int, str, dict[str, str]]:
+    """autograder.py launched as the runner launches it: its own Python runs the copy it fetched into a
+    runtime folder (not this project), in the student's checkout. Returns exit code, output, outputs."""
+    runtime = tmp_path / "runtime"
+    runtime.mkdir()
+    shutil.copy(harness.PROJECT_ROOT / "autograder.py", runtime / "autograder.py")
     done = subprocess.run(
-        [sys.executable, str(harness.PROJECT_ROOT / "autograder.py")],
+        [sys.executable, str(runtime / "autograder.py")],
         cwd=checkout, env=env, capture_output=True, text=True, timeout=600, check=False,
     )  # fmt: skip
-    output = done.stdout + done.stderr
+    outputs = Path(env["GITHUB_OUTPUT"])
+    lines = outputs.read_text().splitlines() if outputs.exists() else []
+    return done.returncode, done.stdout + done.stderr, dict(line.split("=", 1) for line in lines)
+
+
+@pytest.fixture(scope="module")
+def full_marks(moto_endpoint: str) -> str:
+    student_id = harness.new_student_id("c50")
+    harness.deploy_reference(moto_endpoint, student_id)
+    return student_id
+
+
+@pytest.mark.parametrize("case", ["full", "partial", "incomplete"])
+def test_classroom50_runner_accepts_the_result(
+    case: str, moto_endpoint: str, full_marks: str, one_mistake: str, tmp_path: Path
+) -> None:
+    """Under the runner's launch contract the result validates and is the grade, and modules in the
+    student's checkout that would patch the grader are never imported by it."""
+    student = {"full": full_marks, "partial": one_mistake, "incomplete": one_mistake}[case]
+    endpoint = "http://127.0.0.1:9" if case == "incomplete" else moto_endpoint  # nothing listens on 9
+    env = classroom50_environment(tmp_path, student, GRADER_TARGET="localstack", AWS_ENDPOINT_URL=endpoint)
+    checkout, marker = hostile_checkout(tmp_path)
+    code, output, outputs = run_as_classroom50(tmp_path, checkout, env)
+    assert code == 0, output  # the runner publishes result.json only after exit 0
     grade = json.loads((checkout / "grade.json").read_text())
     result = json.loads((checkout / "result.json").read_text())
-    jsonschema.validate(result, CLASSROOM50_SCHEMA)
-    assert result["owner"] == grade["student_id"] == one_mistake
-    assert result["score"] == grade["score"] and result["max-score"] == grade["max_score"], output
+    runner_accepts(result, env)
+    assert not marker.exists(), marker.read_text()
+    assert result["score"] == grade["score"] and result["max-score"] == grade["max_score"] == MAX_SCORE
     assert [t["score"] for t in result["tests"]] == [t["score"] for t in grade["tasks"]]
-    assert result["tests"][0]["passed"] is False and "Application" in result["tests"][0]["message"]
-    body = (checkout / "release-body.md").read_text()
-    assert f"{grade['score']:g}/100" in body and body.count("\n| ") >= len(TASKS)
-    assert done.returncode == (0 if grade["complete"] else 6), output  # never 1 for failed checks
-    status = "success" if grade["score"] == MAX_SCORE else "failure" if grade["complete"] else "error"
-    assert f"status={status}" in outputs.read_text().splitlines()
+    assert (
+        f"{result['score']}/100" in outputs["summary"]
+        and f"{result['score']}/100" in (checkout / "release-body.md").read_text()
+    )
+    expected = {"full": ("success", True), "partial": ("failure", True), "incomplete": ("error", False)}[case]
+    assert (outputs["status"], grade["complete"]) == expected, output
+    if case == "full":
+        assert grade["score"] == MAX_SCORE, output
+    if case == "partial":  # one tag missing, and nothing gained from the shadowing modules
+        assert result["tests"][0]["passed"] is False and "Application" in result["tests"][0]["message"]
 
 
-def test_classroom50_autograder_without_username_is_an_infrastructure_failure(tmp_path: Path) -> None:
-    env = {k: v for k, v in harness.clean_env().items() if k != "USERNAME"}
-    done = subprocess.run(
-        [sys.executable, str(harness.PROJECT_ROOT / "autograder.py")],
-        cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60, check=False,
-    )  # fmt: skip
-    assert done.returncode != 0 and "USERNAME" in done.stderr
-    assert not (tmp_path / "result.json").exists()
+@pytest.mark.parametrize("username", [None, "alice.smith"])
+def test_classroom50_unusable_username_is_a_zero_grade_that_says_why(
+    username: str | None, tmp_path: Path
+) -> None:
+    env = classroom50_environment(tmp_path, username)
+    checkout = tmp_path / "checkout"
+    checkout.mkdir()
+    code, output, outputs = run_as_classroom50(tmp_path, checkout, env)
+    assert code == 0, output
+    result = json.loads((checkout / "result.json").read_text())
+    runner_accepts(result, env | {"USERNAME": username or "unknown"})
+    assert (result["score"], result["max-score"], outputs["status"]) == (0, MAX_SCORE, "failure")
+    message = result["tests"][0]["message"]
+    assert ("USERNAME" in message) if username is None else (repr(username) in message), message
+    assert "Ask your instructor" in message or "ask your instructor" in message
+    assert "Not graded" in (checkout / "release-body.md").read_text()
 
 
 def test_gradescope_run_autograder(moto_endpoint: str, one_mistake: str, tmp_path: Path) -> None:
     """gradescope/run_autograder with Gradescope's folders moved under tmp_path."""
-    submission, results = tmp_path / "submission", tmp_path / "results"
-    shutil.copytree(
-        harness.PROJECT_ROOT / "solution", submission, ignore=shutil.ignore_patterns("__pycache__")
-    )
-    (submission / "student_id.txt").write_text(f"{one_mistake}\n")
+    results = tmp_path / "results"
+    submission, marker = hostile_checkout(tmp_path)
+    (submission / "student_id.txt").write_text(f" {one_mistake}\r\n")
     env = harness.clean_env(
         GRADER_SOURCE=str(harness.PROJECT_ROOT), GRADER_SUBMISSION=str(submission),
         GRADER_RESULTS=str(results), GRADER_PYTHON=sys.executable,
@@ -327,20 +431,29 @@ def test_gradescope_run_autograder(moto_endpoint: str, one_mistake: str, tmp_pat
     jsonschema.validate(gs, GRADESCOPE_SCHEMA)
     assert gs["score"] == grade["score"] == pytest.approx(sum(t["score"] for t in gs["tests"]))
     assert done.returncode == (0 if grade["complete"] else 6), done.stdout + done.stderr
+    assert not marker.exists() and grade["student_id"] == one_mistake
+    assert grade["tasks"][0]["status"] == "partial"  # the shadowing conftest.py gained nothing
 
 
-def test_gradescope_without_student_id_tells_the_student(tmp_path: Path) -> None:
+@pytest.mark.parametrize(("content", "says"), [(None, "there is none"), ("alice.smith\n", "'alice.smith'")])
+def test_gradescope_unusable_student_id_is_a_zero_grade_that_says_why(
+    content: str | None, says: str, tmp_path: Path
+) -> None:
+    submission, results = tmp_path / "submission", tmp_path / "results"
+    submission.mkdir()
+    if content is not None:
+        (submission / "student_id.txt").write_text(content)
     env = harness.clean_env(
-        GRADER_SOURCE=str(harness.PROJECT_ROOT), GRADER_SUBMISSION=str(tmp_path / "submission"),
-        GRADER_RESULTS=str(tmp_path / "results"), GRADER_PYTHON=sys.executable,
+        GRADER_SOURCE=str(harness.PROJECT_ROOT), GRADER_SUBMISSION=str(submission),
+        GRADER_RESULTS=str(results), GRADER_PYTHON=sys.executable,
     )  # fmt: skip
-    (tmp_path / "submission").mkdir()
     script = harness.PROJECT_ROOT / "gradescope" / "run_autograder"
     done = subprocess.run([str(script)], env=env, capture_output=True, text=True, timeout=60, check=False)
-    assert done.returncode == 0
-    gs = json.loads((tmp_path / "results" / "results.json").read_text())
+    assert done.returncode == 4, done.stdout + done.stderr  # a usage error, answered in results.json
+    gs = json.loads((results / "results.json").read_text())
     jsonschema.validate(gs, GRADESCOPE_SCHEMA)
-    assert gs["score"] == 0 and "student_id.txt" in gs["output"]
+    assert gs["score"] == 0 and gs["tests"] == []
+    assert "student_id.txt" in gs["output"] and says in gs["output"] and "resubmit" in gs["output"]
 
 
 def test_gradescope_scripts_are_executable_bash() -> None:
@@ -369,7 +482,7 @@ def test_gradescope_scripts_are_executable_bash() -> None:
 def test_format_schemas_reject_what_the_platforms_reject(schema: dict, document: str, change: dict) -> None:
     grade = synthetic_grade()
     valid = {
-        "c50": classroom.classroom50_result(grade, {}, datetime.now(UTC)),
+        "c50": classroom50.result(grade, {}, datetime.now(UTC)),
         "gs": gradescope.results(grade, 1),
         "runner": classroom.runner_result(grade),
     }[document]

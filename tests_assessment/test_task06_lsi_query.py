@@ -57,7 +57,7 @@ def test_customer_orders_come_back_by_descending_amount(
     )
 
 
-@pytest.mark.points(1.5)
+@pytest.mark.points(2)
 def test_query_lsi_script_queries_the_lsi(query_lsi_run: Record) -> None:
     """query_lsi.py queries CustomerAmountIndex by customer_id"""
     step = query_lsi_run.step("run")
@@ -72,7 +72,7 @@ def test_query_lsi_script_queries_the_lsi(query_lsi_run: Record) -> None:
     judging.answered(step, "query_lsi.py", queries)
 
 
-@pytest.mark.points(1.5)
+@pytest.mark.points(1)
 def test_query_lsi_script_sorts_descending(query_lsi_run: Record) -> None:
     """query_lsi.py asks for the highest total_amount first (ScanIndexForward=False)"""
     step = query_lsi_run.step("run")

@@ -92,7 +92,7 @@ def test_function_runtime(function: dict[str, Any]) -> None:
     )
 
 
-@pytest.mark.points(1)
+@pytest.mark.points(0)
 def test_function_handler(function: dict[str, Any]) -> None:
     """handler names a module and a function (lambda_function.lambda_handler)"""
     handler = function.get("Handler", "")
@@ -175,7 +175,7 @@ def test_mapping_starts_at_latest(mapping: dict[str, Any]) -> None:
     )
 
 
-# --- handler behaviour (task 8, 5 points): the checks below run the student's code in the sandbox ---
+# --- handler behaviour (task 8, 6 points): the checks below run the student's code in the sandbox ---
 
 
 HANDLER_FIX = "Run lambda_handler yourself on a sample stream event and fix the error it shows"
@@ -238,7 +238,7 @@ def test_handler_logs_status_changes(lambda_function_run: Record) -> None:
     )
 
 
-@pytest.mark.points(0.5)
+@pytest.mark.points(1)
 def test_handler_quiet_without_status_change(lambda_function_run: Record) -> None:
     """on MODIFY keeping the status it prints no status-change line"""
     step = _handled(lambda_function_run, "MODIFY without a status change")
@@ -259,7 +259,7 @@ def test_handler_survives_remove_and_missing_status(lambda_function_run: Record)
         _handled(lambda_function_run, event)
 
 
-@pytest.mark.points(0.5)
+@pytest.mark.points(1)
 def test_handler_processes_each_record_of_a_batch(lambda_function_run: Record) -> None:
     """on a batch of records it logs each one that needs it"""
     step = _handled(lambda_function_run, "a batch of 3 records")

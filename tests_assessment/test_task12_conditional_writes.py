@@ -61,7 +61,7 @@ def test_status_update_requires_pending(conditional_writes_run: Record) -> None:
     )
 
 
-@pytest.mark.points(1.5)
+@pytest.mark.points(2)
 def test_duplicate_put_uses_attribute_not_exists(conditional_writes_run: Record) -> None:
     """the order put is conditional on attribute_not_exists (no silent duplicate)"""
     first = conditional_writes_run.step("first run")
@@ -85,7 +85,7 @@ def test_duplicate_put_uses_attribute_not_exists(conditional_writes_run: Record)
     )
 
 
-@pytest.mark.points(1.5)
+@pytest.mark.points(1)
 def test_failed_condition_is_handled(conditional_writes_run: Record) -> None:
     """run twice, a failed condition is caught and both runs finish normally"""
     runs = [conditional_writes_run.step("first run"), conditional_writes_run.step("second run")]

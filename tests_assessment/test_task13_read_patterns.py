@@ -11,7 +11,7 @@ from grader.sandbox.record import Record
 pytestmark = pytest.mark.task(13)
 
 
-@pytest.mark.points(1.5)
+@pytest.mark.points(2)
 def test_strongly_consistent_get(read_patterns_run: Record) -> None:
     """a GetItem with ConsistentRead=True"""
     step = read_patterns_run.step("run")
@@ -37,7 +37,7 @@ def test_eventually_consistent_get(read_patterns_run: Record) -> None:
     )
 
 
-@pytest.mark.points(1.5)
+@pytest.mark.points(1)
 def test_eventually_consistent_query(read_patterns_run: Record) -> None:
     """a Query of the base table with eventual consistency"""
     step = read_patterns_run.step("run")

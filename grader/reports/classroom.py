@@ -1,113 +1,118 @@
-"""GitHub Classroom's runner result and Classroom 50's result.json + release-body.md."""
+"""GitHub Classroom's runner result (--github-classroom-result), read by autograding-grading-reporter.
+
+The reporter adds up the tests' ``score`` for the *Points N/M* it sends to GitHub Classroom, but its
+console totals count passed tests (passed / tests x max_score). Both agree only when every test is
+worth the same, so each check is written as one test per point it is worth: with whole check
+weights (grader/grade.py refuses others) every total the reporter prints is the grade's.
+"""
 
 from __future__ import annotations
 
 import base64
 import json
-import math
 import os
-from collections.abc import Mapping
-from datetime import UTC, datetime
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 from typing import Any
 
-from grader.grade import Grade, TaskGrade
-from grader.reports.github import markdown
-from grader.tasks import ASSESSMENT
+import pytest
 
+from grader.grade import CheckResult, Grade
+from grader.options import Option, StudentIdError, add_option, resolve
+from grader.reports.hooks import Requested
+from grader.tasks import MAX_SCORE
+
+OPTION = Option(
+    "github_classroom_result", "--github-classroom-result",
+    "also write the GitHub Classroom runner result (JSON) at PATH, and its base64 as output "
+    "'result' in $GITHUB_OUTPUT when set.",
+    metavar="PATH",
+)  # fmt: skip
 RUNNER_STATUS = {"passed": "pass", "failed": "fail", "error": "error"}
-CLASSROOM50_SCHEMA = "classroom50/result/v1"
 
 
-# GitHub Classroom (classic): the JSON the autograding-grading-reporter decodes from <ID>_RESULTS --
 def runner_result(grade: Grade) -> dict[str, Any]:
-    """One test per check with the points it scored, so the reporter sums partial credit."""
+    """The runner result: one test per point of every check, so each test is worth 1."""
     status = "error" if not grade.complete else "pass" if grade.all_passed else "fail"
-    return {
-        "version": 1,
-        "status": status,
-        "max_score": grade.max_score,
-        "tests": [
-            {
-                "name": f"Task {task.info.number}: {check.name}",
-                "status": RUNNER_STATUS[check.status],
-                "score": check.points,
-                "message": check.message,
-            }
-            for task in grade.tasks
-            for check in task.checks
-        ],
-    }
+    tests = [
+        test for task in grade.tasks for check in task.checks for test in _unit_tests(task.info.number, check)
+    ]
+    return {"version": 1, "status": status, "max_score": grade.max_score, "tests": tests}
 
 
-def write_runner_result(grade: Grade, path: Path, environ: Mapping[str, str] = os.environ) -> None:
+def _unit_tests(task: int, check: CheckResult) -> Iterator[dict[str, Any]]:
+    """A check worth N points as N tests of 1 point, placed like the command grader's tests
+    (filename, line_no, test_code: the command that runs the check alone)."""
+    line, nodeid = check.order
+    weight = int(check.max_points)
+    status = RUNNER_STATUS[check.status]
+    message = check.message
+    if check.status == "error":  # the reporter shows an error's message without its name
+        message = f"Task {task}, {check.name}: not graded (not your fault): {check.message}"
+    command = f"pytest --student-id=<your id> '{nodeid}'"
+    for unit in range(1, weight + 1):
+        yield {
+            "name": f"Task {task}: {check.name}" + (f" ({unit}/{weight})" if weight > 1 else ""),
+            "status": status,
+            "score": 1 if check.status == "passed" else 0,
+            "message": message,
+            "filename": nodeid.split("::")[0],
+            "line_no": line + 1,
+            # the reporter prints test_code under every test, and a failure's message nowhere else
+            "test_code": command if status == "pass" or unit > 1 else f"# {_one_line(message)}\n{command}",
+        }
+
+
+def rejection(error: StudentIdError) -> dict[str, Any]:
+    """Zero points and why, when the student id (the repository name or login) is unusable."""
+    message = f"not graded: {error} (the student id comes from the repository name or your login)"
+    test = {"name": "Student id", "status": "error", "score": 0, "message": message,
+            "filename": "", "line_no": 0, "test_code": ""}  # fmt: skip
+    return {"version": 1, "status": "fail", "max_score": MAX_SCORE, "tests": [test]}
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def write_runner_result(result: dict[str, Any], path: Path, environ: Mapping[str, str] = os.environ) -> None:
     """Write the runner result, and its base64 as step output 'result' when in GitHub Actions."""
-    document = json.dumps(runner_result(grade))
+    document = json.dumps(result)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(document + "\n", encoding="utf-8")
-    _append_outputs(environ, result=base64.b64encode(document.encode()).decode())
+    append_outputs(environ, result=base64.b64encode(document.encode()).decode())
 
 
-def _append_outputs(environ: Mapping[str, str], **outputs: str) -> None:
+def append_outputs(environ: Mapping[str, str], **outputs: str) -> None:
+    """Step outputs in $GITHUB_OUTPUT (when set), each on one line."""
     target = environ.get("GITHUB_OUTPUT")
     if not target:
         return
     with Path(target).open("a", encoding="utf-8") as out:
         for name, value in outputs.items():
-            out.write(f"{name}={value.replace(chr(10), ' ').replace(chr(13), ' ')}\n")
+            out.write(f"{name}={_one_line(value)}\n")
 
 
-# Classroom 50: result.json (classroom50/result/v1) and release-body.md in the checkout -----------
-def classroom50_result(grade: Grade, environ: Mapping[str, str], now: datetime) -> dict[str, Any]:
-    """One test per task (integer points, as the schema requires), identity from the runner's env.
-
-    Outside the Classroom 50 runner (a local try-out) the identity fields get placeholders; the
-    runner stamps owner and assignment_type itself.
-    """
-    tests = [
-        {
-            "test-name": f"Task {task.info.number}: {task.info.title}",
-            "passed": task.status == "passed",
-            "score": math.floor(task.score + 1e-9),
-            "max-score": math.floor(task.info.points),
-            "message": feedback(task),
-        }
-        for task in grade.tasks
-    ]
-    stamp = now.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    commit = environ.get("COMMIT_URL") or "local"
-    return {
-        "schema": CLASSROOM50_SCHEMA,
-        "classroom": environ.get("CLASSROOM") or "local",
-        "assignment": environ.get("ASSIGNMENT") or ASSESSMENT,
-        "assignment_type": environ.get("ASSIGNMENT_TYPE") or "individual",
-        "owner": environ.get("OWNER") or environ.get("USERNAME") or grade.student_id,
-        "submission": environ.get("SUBMISSION_TAG") or "submit/local",
-        "commit": commit,
-        "release": environ.get("RELEASE_URL") or "local",
-        "review": environ.get("REVIEW_URL") or commit,
-        "datetime": stamp,
-        "graded_at": stamp,
-        "score": sum(test["score"] for test in tests),
-        "max-score": sum(test["max-score"] for test in tests),
-        "tests": tests,
-    }
+def _path(config: pytest.Config) -> Path | None:
+    value = resolve(config, OPTION)
+    return None if value is None else Path(str(value))
 
 
-def feedback(task: TaskGrade) -> str:
-    """The task's failing checks, one line per distinct message (a missing table fails many)."""
-    by_message: dict[str, list[str]] = {}
-    for check in task.checks:
-        if check.status != "passed":
-            by_message.setdefault(check.message, []).append(check.name)
-    return "\n".join(f"{'; '.join(names)}: {message}" for message, names in by_message.items())
+def pytest_addoption(parser: pytest.Parser) -> None:
+    add_option(parser, OPTION)
 
 
-def write_classroom50(grade: Grade, directory: Path, environ: Mapping[str, str] = os.environ) -> None:
-    """result.json and release-body.md in directory; status and summary as step outputs."""
-    result = classroom50_result(grade, environ, datetime.now(UTC))
-    (directory / "result.json").write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
-    (directory / "release-body.md").write_text(markdown(grade), encoding="utf-8")
-    status = "error" if not grade.complete else "success" if grade.all_passed else "failure"
-    summary = f"DynamoDB Medium: {result['score']}/{result['max-score']}"
-    _append_outputs(environ, status=status, summary=summary if grade.complete else summary + " (incomplete)")
+def pytest_grader_requested(config: pytest.Config) -> Requested | None:
+    return None if _path(config) is None else Requested(OPTION.flag)
+
+
+def pytest_grader_graded(config: pytest.Config, grade: Grade, elapsed: float) -> None:
+    path = _path(config)
+    if path is not None:
+        write_runner_result(runner_result(grade), path)
+
+
+def pytest_grader_rejected(config: pytest.Config, error: StudentIdError) -> None:
+    path = _path(config)
+    if path is not None:
+        write_runner_result(rejection(error), path)

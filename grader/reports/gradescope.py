@@ -1,4 +1,4 @@
-"""Gradescope's results.json: one test per check, points as scored, feedback in the output."""
+"""Gradescope's results.json (--gradescope-json): one test per check, points as scored, feedback as output."""
 
 from __future__ import annotations
 
@@ -6,9 +6,21 @@ import json
 from pathlib import Path
 from typing import Any
 
-from grader.grade import Grade
+import pytest
 
+from grader.grade import Grade
+from grader.options import Option, StudentIdError, add_option, resolve
+from grader.reports.hooks import Requested
+
+OPTION = Option(
+    "gradescope_json",
+    "--gradescope-json",
+    "also write the grade as a Gradescope results.json at PATH.",
+    metavar="PATH",
+)
 INCOMPLETE_NOTE = "could not be graded (not your fault; your instructor will regrade): "
+ID_FILE = "student_id.txt"
+"""Where a Gradescope submission names its student (gradescope/run_autograder reads it)."""
 
 
 def results(grade: Grade, execution_time: float) -> dict[str, Any]:
@@ -39,6 +51,48 @@ def results(grade: Grade, execution_time: float) -> dict[str, Any]:
     }
 
 
-def write(grade: Grade, path: Path, execution_time: float) -> None:
+def rejection(error: StudentIdError) -> dict[str, Any]:
+    """Score 0 and what to fix, for a submission whose student id is missing or invalid."""
+    found = "there is none" if error.found is None else f"it holds {error.found!r}"
+    return {
+        "score": 0,
+        "execution_time": 0,
+        "output": (
+            f"Not graded: upload {ID_FILE} holding your student id, the ID of your table orders-ID "
+            f"(1-42 letters, digits, '-' or '_'; {found}), together with your code, then resubmit."
+        ),
+        "visibility": "visible",
+        "stdout_visibility": "hidden",
+        "extra_data": {"student_id": error.found, "complete": False},
+        "tests": [],
+    }
+
+
+def _write(document: dict[str, Any], path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(results(grade, execution_time), indent=2) + "\n", encoding="utf-8")
+    path.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+
+
+def _path(config: pytest.Config) -> Path | None:
+    value = resolve(config, OPTION)
+    return None if value is None else Path(str(value))
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    add_option(parser, OPTION)
+
+
+def pytest_grader_requested(config: pytest.Config) -> Requested | None:
+    return None if _path(config) is None else Requested(OPTION.flag)
+
+
+def pytest_grader_graded(config: pytest.Config, grade: Grade, elapsed: float) -> None:
+    path = _path(config)
+    if path is not None:
+        _write(results(grade, elapsed), path)
+
+
+def pytest_grader_rejected(config: pytest.Config, error: StudentIdError) -> None:
+    path = _path(config)
+    if path is not None:
+        _write(rejection(error), path)

@@ -43,3 +43,12 @@ def for_html(text: str) -> str:
     """Printable text escaped for an HTML element or a quoted attribute."""
     return escape(printable(text))
 
+
+MARKDOWN_PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")
+"""Every ASCII punctuation character: CommonMark shows each one literally once backslash-escaped."""
+
+
+def for_markdown(text: str) -> str:
+    """One line of literal Markdown text: no emphasis, link, image, HTML, table cell break, heading,
+    list or autolink can start from a student's text."""
+    return MARKDOWN_PUNCTUATION.sub(r"\\\1", for_terminal(text))
