@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
 STUDENT_ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,42}")
 TARGETS = ("aws", "localstack", "moto")
+ISOLATION_CHOICES = ("auto", "namespaces", "uid", "none")
 DEFAULT_REGION = "us-east-1"
 LOCALSTACK_HOST = "localhost"
 LOCALSTACK_PORT = 4566
@@ -35,6 +36,14 @@ HELP_REAL_AWS = "allow --deploy-solution against real AWS (it creates billable r
 HELP_GRADE_JSON = "where to write the machine-readable grade (default grade.json)."
 HELP_EXIT_ZERO = (
     "exit 0 whenever grading completed, whatever the score (for pipelines reading the grade file)."
+)
+HELP_ISOLATION = (
+    "how student code is contained: auto (default: the strongest available), namespaces (bubblewrap), "
+    "uid (root: an unprivileged uid) or none (env GRADER_ISOLATION)."
+)
+HELP_UNSAFE = (
+    "let --roster and platform modes run other people's code with isolation none: it can then read "
+    "your files and credentials and change any grade. Never on a machine holding secrets."
 )
 HELP_SANDBOX_TIMEOUT = (
     "seconds each submission file may run in the sandbox (default 20; env GRADER_SANDBOX_TIMEOUT)."
@@ -72,6 +81,8 @@ OPTIONS: tuple[Option, ...] = (
     Option("grade_json", "--grade-json", HELP_GRADE_JSON, (), "grade.json", metavar="PATH"),
     Option("exit_zero", "--exit-zero-when-graded", HELP_EXIT_ZERO, default=False, is_flag=True),
     Option("sandbox_timeout", "--sandbox-timeout", HELP_SANDBOX_TIMEOUT, ("GRADER_SANDBOX_TIMEOUT",), "20"),
+    Option("isolation", "--isolation", HELP_ISOLATION, ("GRADER_ISOLATION",), "auto", metavar="MODE"),
+    Option("unsafe_no_isolation", "--unsafe-no-isolation", HELP_UNSAFE, default=False, is_flag=True),
     Option("roster", "--roster", HELP_ROSTER, ("GRADER_ROSTER",), metavar="FILE"),
     Option("shard", "--shard", HELP_SHARD, ("GRADER_SHARD",), metavar="I/N"),
     Option("grades_dir", "--grades-dir", HELP_GRADES_DIR, (), "grades", metavar="DIR"),
@@ -128,6 +139,9 @@ class Settings:
     grade_json: Path
     exit_zero: bool
     sandbox_timeout: float = 20.0
+    isolation: str = "auto"
+    """Requested as an option; once the plugin has probed the machine, the mode in use."""
+    unsafe_no_isolation: bool = False
     roster: tuple[RosterEntry, ...] | None = None
     """The students of a roster run (this shard's slice); None when grading one student."""
     grades_dir: Path = Path("grades")
@@ -185,6 +199,12 @@ def localstack_endpoint(environ: Mapping[str, str]) -> str:
     return f"{scheme}://{host.strip() or LOCALSTACK_HOST}:{int(port)}"
 
 
+def validate_choice(flag: str, value: str, choices: tuple[str, ...]) -> str:
+    if value not in choices:
+        raise pytest.UsageError(f"invalid {flag} {value!r}: choose one of {', '.join(choices)}")
+    return value
+
+
 def validate_sandbox_timeout(value: str | bool | None) -> float:
     try:
         seconds = float(str(value))
@@ -237,6 +257,8 @@ def load_settings(config: pytest.Config, solution_dir: Path, formats: Sequence[R
         grade_json=Path(str(values["grade_json"])),
         exit_zero=bool(values["exit_zero"]) or any(output.exit_zero_when_graded for output in formats),
         sandbox_timeout=validate_sandbox_timeout(values["sandbox_timeout"]),
+        isolation=validate_choice("--isolation", str(values["isolation"]), ISOLATION_CHOICES),
+        unsafe_no_isolation=bool(values["unsafe_no_isolation"]),
         roster=roster,
         grades_dir=Path(str(values["grades_dir"])),
     )

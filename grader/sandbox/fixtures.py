@@ -25,6 +25,7 @@ def sandbox(request: pytest.FixtureRequest, settings: Settings) -> Iterator[Sand
         student_id=settings.student_id,
         region=make_session(settings, None).region_name,
         timeout=settings.sandbox_timeout,
+        isolation=settings.isolation,  # type: ignore[arg-type]
     )
     is_worker = hasattr(request.config, "workerinput")
     pool = SandboxPool(config, workers=1 if is_worker else os.cpu_count() or 2)

@@ -5,8 +5,8 @@ One plan per file; the checks of a task read the record of its plan's steps by s
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Literal
 
 
 @dataclass(frozen=True)
@@ -26,15 +26,10 @@ class Plan:
     task: int
     steps: tuple[StepSpec, ...]
 
-    def request(self, table: str, timeout: float, output: str) -> dict[str, Any]:
-        """The child's instructions, as JSON-ready data (the region comes with its environment)."""
-        return {
-            "file": self.file,
-            "table": table,
-            "timeout": timeout,
-            "output": output,
-            "steps": [asdict(step) for step in self.steps],
-        }
+    @property
+    def kind(self) -> Literal["script", "module"]:
+        """A script runs as __main__ once per step; a module is imported once, then called per step."""
+        return "script" if all(step.function is None for step in self.steps) else "module"
 
 
 def key(customer: str, order: str) -> dict[str, str]:

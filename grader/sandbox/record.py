@@ -1,7 +1,8 @@
 """What the student's code did in the sandbox, as the checks read it.
 
-The child process writes this record as JSON; the parent turns it into these types. Requests and
-table items are in DynamoDB's wire form (typed values); `expressions.plain` reads them.
+The calls come from the gateway's record and the table from the grader's own reads, both outside the
+sandbox; each step's result, output and ending from the student's process. Requests and table items
+are in DynamoDB's wire form (typed values); `expressions.plain` reads them.
 """
 
 from __future__ import annotations
@@ -25,7 +26,8 @@ class Call:
     error: str | None = None
     returned: tuple[dict[str, Any], ...] = ()
     """The keys of the items a read returned."""
-    endpoint: str | None = None
+    region: str | None = None
+    """The region the call was signed for."""
 
     @property
     def ok(self) -> bool:
@@ -85,39 +87,19 @@ class Step:
         return [line for line in self.stdout.splitlines() if line.strip()]
 
 
+def calls_from_json(calls: list[dict[str, Any]]) -> tuple[Call, ...]:
+    """The gateway's recorded calls as Call objects."""
+    return tuple(
+        Call(c["service"], c["operation"], c["params"], c["error"], tuple(c["returned"]), c["region"])
+        for c in calls
+    )
+
+
 @dataclass(frozen=True)
 class Record:
     file: str
     problem: dict[str, str] | None
     steps: tuple[Step, ...]
-    seconds: float
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Record:
-        steps = tuple(
-            Step(
-                name=s["name"],
-                exit_status=s["exit_status"],
-                exception=s["exception"],
-                result=s["result"],
-                stdout=s["stdout"],
-                stdout_dropped=s["stdout_dropped"],
-                calls=tuple(
-                    Call(
-                        c["service"],
-                        c["operation"],
-                        c["params"],
-                        c["error"],
-                        tuple(c["returned"]),
-                        c["endpoint"],
-                    )
-                    for c in s["calls"]
-                ),
-                table=tuple(s["table"]),
-            )
-            for s in data["steps"]
-        )
-        return cls(data["file"], data["problem"], steps, data["seconds"])
 
     def step(self, name: str) -> Step:
         for step in self.steps:
@@ -144,6 +126,12 @@ class Record:
                 f"submission/{self.file}",
                 "Commit the file, with exactly this name, at the top of your repository",
             )
+        if kind == "unreadable":
+            raise RequirementFailed(
+                f"{self.file} {detail}",
+                f"submission/{self.file} as a regular file of at most 1 MiB",
+                "Commit the file itself (not a link to it) at the top of your repository",
+            )
         if kind == "syntax":
             raise RequirementFailed(
                 f"{self.file} has a syntax error at {detail}",
@@ -158,9 +146,16 @@ class Record:
             )
         if kind == "died":
             raise RequirementFailed(
-                f"{self.file} ended the Python process ({detail})",
+                f"{self.file} ended the Python process during step '{detail}' before reporting",
                 "it to return normally",
-                "Do not call os._exit() or kill the process",
+                "Do not call os._exit(), kill the process or close its file descriptors",
+            )
+        if kind in ("garbage", "oversize"):
+            raise RequirementFailed(
+                f"{self.file} sent the grader what it cannot read: {detail}",
+                "return values and printed output of a sensible size",
+                "Return plain data (a dict or list of orders), print a few lines, and never write "
+                "to file descriptors your code did not open",
             )
         self._require_own_table(table)
         self._require_region_and_endpoint(region)
@@ -183,18 +178,18 @@ class Record:
             )
 
     def _require_region_and_endpoint(self, region: str) -> None:
-        for call in self.all_calls():
-            endpoint = call.endpoint or ""
-            if endpoint and not endpoint.endswith(".amazonaws.com"):
+        for step in self.steps:
+            if step.exception and "Could not connect to the endpoint URL" in step.exception:
                 raise RequirementFailed(
-                    f"{self.file} sends its AWS calls to {endpoint} (a hard-coded endpoint_url)",
+                    f"{self.file} could not reach AWS: {step.exception} (a hard-coded endpoint_url)",
                     "the default AWS endpoint",
                     "Remove endpoint_url from your code; to practise on an emulator, set "
                     "AWS_ENDPOINT_URL in your shell instead",
                 )
-            if endpoint and f".{region}." not in endpoint and call.service == "dynamodb":
+        for call in self.all_calls():
+            if call.service == "dynamodb" and call.region and call.region != region:
                 raise RequirementFailed(
-                    f"{self.file} calls DynamoDB at {endpoint}",
+                    f"{self.file} calls DynamoDB in region {call.region}",
                     f"region {region}, where the table is",
                     "Do not hard-code region_name; let the AWS configuration choose it",
                 )

@@ -1,47 +1,73 @@
-"""The parent side of the sandbox: run submission files in contained child processes.
+"""The grader's side of the sandbox: run each submission file contained, observe it from outside.
 
-A session starts one fork server (grader.sandbox.child) per student, with a home directory of its
-own, fake AWS credentials and nothing else from the grader's environment (no real keys, profile,
-config file, endpoint, container or web-identity credentials; IMDS disabled). It has imported and
-warmed boto3 and moto once; each file then runs in a child forked from it, with a temporary copy of
-the submission as its working directory, so a run costs a fork and a table seed, not an interpreter
-start. The child stops the student's code at the time limit; the parent kills the child's process
-group a little later if it has not stopped.
+For one file: a fresh account in the sandbox's emulator gets the reference table; a gateway on a Unix
+socket records every request the file's process sends and forwards it there; the process starts
+contained (see grader.sandbox.isolation) and is told to run its steps one at a time. The grader
+moves the gateway's record on between steps and reads the table itself after each, so the calls and
+the table a check reads never pass through the student's hands. From the process the grader takes
+only each step's report (return value, printed text, how it ended), framed and size-capped; anything
+else it does (crash, garbage, silence, a timeout) is that file's failure. Before the process says it
+is ready no student code has run, so a failure to start is the grader's.
 """
 
 from __future__ import annotations
 
+import atexit
 import contextlib
-import itertools
+import functools
 import json
 import os
+import select
 import shutil
 import signal
+import stat
+import struct
 import subprocess
-import sys
 import tempfile
 import threading
+import time
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import Any
 
 from grader.failures import GraderError
-from grader.sandbox.plans import Plan
-from grader.sandbox.record import Record
+from grader.sandbox import isolation
+from grader.sandbox.backend import Backend
+from grader.sandbox.gateway import Gateway
+from grader.sandbox.plans import PLANS, Plan
+from grader.sandbox.record import Record, Step, calls_from_json
 
+TableReader = Callable[[], list[dict[str, Any]]]
 DEFAULT_TIMEOUT = 20.0
-STOP_ALLOWANCE = 5.0
-"""Seconds a child may take beyond the student's limit to seed, report, and stop by itself."""
-SERVER_START = 90.0
-"""Seconds the fork server may take to import and warm up (a loaded CI machine is slow)."""
+STOP_ALLOWANCE = 3.0
+"""Seconds beyond the student's time limit before the grader stops waiting for a step's report."""
+START_LIMIT = 60.0
+"""Seconds the sandboxed process may take to start and warm up (a loaded CI machine is slow)."""
+FRAME_CAP = 1 << 20
+"""Bytes of one message from the sandbox: a step's report with its return value and output."""
+FILE_CAP = 1 << 20
+"""Bytes of one submission file."""
+SUBMISSION_FILES = tuple(plan.file for plan in PLANS)
+OUTPUT_CAP = 20_000
 FAKE_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "testing",
     "AWS_SECRET_ACCESS_KEY": "testing",
     "AWS_SESSION_TOKEN": "testing",
 }
-SKIPPED_DIRECTORIES = (".git", ".venv", "venv", "node_modules", "__pycache__", ".pytest_cache", ".tox")
-LOG_CAP = 4000
+FORWARD_PORT = 8111
+"""The loopback port inside the sandbox that leads to the gateway (AWS_ENDPOINT_URL)."""
+LIMITS = {
+    "RLIMIT_AS": 2 << 30,
+    "RLIMIT_FSIZE": 16 << 20,
+    "RLIMIT_NPROC": 64,
+    "RLIMIT_NOFILE": 256,
+    "RLIMIT_CORE": 0,
+}
+"""Per-process limits of the student's code: memory, bytes per written file, processes, open files."""
+CPU_ALLOWANCE = 10
+"""CPU seconds a process may use beyond the wall-time limit (a hard stop, never reached honestly)."""
 
 
 @dataclass(frozen=True)
@@ -53,21 +79,23 @@ class SandboxConfig:
     student_id: str
     region: str
     timeout: float = DEFAULT_TIMEOUT
-    stop_allowance: float = STOP_ALLOWANCE
+    isolation: isolation.Mode = "none"
 
 
-def child_environment(config: SandboxConfig, home: Path) -> dict[str, str]:
+def sandbox_environment(config: SandboxConfig) -> dict[str, str]:
     """The sandbox's whole environment: built from scratch, so nothing of the grader's leaks in."""
     return {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "PATH": "/usr/bin:/bin",
         "LANG": "C.UTF-8",
-        "HOME": str(home),
-        "TMPDIR": str(home),
+        "HOME": "/tmp",
+        "TMPDIR": "/tmp",
         "PYTHONIOENCODING": "utf-8",
         "PYTHONDONTWRITEBYTECODE": "1",
+        "MALLOC_ARENA_MAX": "2",
         **FAKE_CREDENTIALS,
         "AWS_DEFAULT_REGION": config.region,
         "AWS_REGION": config.region,
+        "AWS_ENDPOINT_URL": f"http://127.0.0.1:{FORWARD_PORT}",
         "AWS_CONFIG_FILE": os.devnull,
         "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
         "AWS_EC2_METADATA_DISABLED": "true",
@@ -76,80 +104,255 @@ def child_environment(config: SandboxConfig, home: Path) -> dict[str, str]:
     }
 
 
-def _kill_group(process_group: int) -> None:
-    """Kill a process group (the child and anything it started); gone already is fine."""
-    with contextlib.suppress(ProcessLookupError):
-        os.killpg(process_group, signal.SIGKILL)
+def read_submission(folder: Path) -> tuple[dict[str, bytes], dict[str, str]]:
+    """The submission files as bytes, and why any present one could not be taken (never followed)."""
+    files, refused = {}, {}
+    for name in SUBMISSION_FILES:
+        try:
+            fd = os.open(folder / name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
+        except FileNotFoundError:
+            continue
+        except OSError:
+            refused[name] = "is a symbolic link or cannot be read"
+            continue
+        with os.fdopen(fd, "rb") as handle:
+            info = os.fstat(handle.fileno())
+            if not stat.S_ISREG(info.st_mode):
+                refused[name] = "is not a regular file"
+            elif info.st_size > FILE_CAP:
+                refused[name] = f"is larger than {FILE_CAP >> 20} MiB"
+            else:
+                files[name] = handle.read(FILE_CAP + 1)[:FILE_CAP]
+    return files, refused
 
 
-class ForkServer:
-    """The warm sandbox process of one student; forks a child per run and reports when each ends."""
+@functools.cache
+def backend() -> Backend:
+    """The process's sandbox emulator, shared by every run (each in an account of its own)."""
+    emulator = Backend(isolation.scratch_root() / "private")
+    atexit.register(emulator.close)
+    return emulator
 
-    def __init__(self, config: SandboxConfig, home: Path) -> None:
-        self._log: IO[bytes] = open(home / "server.log", "w+b")  # noqa: SIM115 - closed in close()
-        self._process = subprocess.Popen(
-            [sys.executable, "-I", "-m", "grader.sandbox.child"],
-            cwd=home,
-            env=child_environment(config, home),
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            stderr=self._log,
-            start_new_session=True,
+
+class Channel:
+    """Length-prefixed JSON frames from the sandbox, read against a deadline, size-capped."""
+
+    def __init__(self, fd: int) -> None:
+        self.fd = fd
+        self._buffer = b""
+
+    def _fill(self, size: int, deadline: float) -> bool:
+        while len(self._buffer) < size:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0 or not select.select([self.fd], [], [], remaining)[0]:
+                raise TimeoutError
+            chunk = os.read(self.fd, 65536)
+            if not chunk:
+                return False
+            self._buffer += chunk
+        return True
+
+    def next(self, deadline: float) -> dict[str, Any] | None:
+        """The next message; None at end of stream; ValueError for one the grader cannot read."""
+        if not self._fill(4, deadline):
+            return None
+        (size,) = struct.unpack(">I", self._buffer[:4])
+        if size > FRAME_CAP:
+            raise OverflowError(f"a message of {size} bytes (at most {FRAME_CAP} are read)")
+        if not self._fill(4 + size, deadline):
+            return None
+        body, self._buffer = self._buffer[4 : 4 + size], self._buffer[4 + size :]
+        message = json.loads(body)
+        if not isinstance(message, dict):
+            raise ValueError("a message that is not an object")
+        return message
+
+
+def _send(fd: int, message: dict[str, Any]) -> None:
+    data = json.dumps(message).encode()
+    with contextlib.suppress(BrokenPipeError):
+        os.write(fd, struct.pack(">I", len(data)) + data)
+
+
+def _report(message: dict[str, Any]) -> dict[str, Any]:
+    """A step's report, checked field by field (it comes from the student's process)."""
+    report = message.get("report")
+    if not isinstance(report, dict):
+        raise ValueError("a step report that is not an object")
+    exit_status, exception = report.get("exit_status"), report.get("exception")
+    stdout, dropped = report.get("stdout"), report.get("stdout_dropped")
+    if not (exit_status is None or (isinstance(exit_status, int) and not isinstance(exit_status, bool))):
+        raise ValueError("a step report without an exit status")
+    if not (exception is None or isinstance(exception, str)) or not isinstance(stdout, str):
+        raise ValueError("a step report with malformed text")
+    if not (isinstance(dropped, int) and dropped >= 0):
+        raise ValueError("a step report with a malformed output count")
+    return {
+        "exit_status": exit_status,
+        "exception": None if exception is None else exception[:500],
+        "result": report.get("result"),
+        "stdout": stdout[:OUTPUT_CAP],
+        "stdout_dropped": dropped + max(0, len(stdout) - OUTPUT_CAP),
+    }
+
+
+class FileRun:
+    """One submission file's run: its account, gateway and contained process, step by step."""
+
+    def __init__(self, plan: Plan, config: SandboxConfig, files: dict[str, bytes]) -> None:
+        self.plan = plan
+        self.config = config
+        self.files = files
+        self.steps: list[Step] = []
+        self.problem: dict[str, str] | None = None
+
+    def run(self) -> Record:
+        emulator = backend()
+        account = emulator.new_account()
+        scratch = Path(tempfile.mkdtemp(prefix="run-", dir=isolation.scratch_root()))
+        scratch.chmod(0o711)
+        region, table = self.config.region, self.config.table
+        emulator.seed(account, region, table)
+        gateway = Gateway(scratch / "aws.sock", emulator, account)
+        launch = isolation.launch(
+            self.config.isolation, scratch, sandbox_environment(self.config), self.files
         )
-        self._events: dict[str, dict[str, Any]] = {}
-        self._changed = threading.Condition()
-        self._write = threading.Lock()
-        self._ids = itertools.count()
-        threading.Thread(target=self._listen, name="sandbox-server", daemon=True).start()
-
-    def _listen(self) -> None:
-        assert self._process.stdout is not None
-        for line in self._process.stdout:
-            message = json.loads(line)
-            with self._changed:
-                self._events.setdefault(str(message.get("id", "server")), {}).update(message)
-                self._changed.notify_all()
-        with self._changed:
-            self._events.setdefault("server", {})["gone"] = True
-            self._changed.notify_all()
-
-    def _wait(self, key: str, field: str, timeout: float) -> Any:
-        """The field of an event once it arrived; None on timeout or when the server is gone."""
-        with self._changed:
-            self._changed.wait_for(
-                lambda: field in self._events.get(key, {}) or "gone" in self._events.get("server", {}),
-                timeout,
+        try:
+            self._contained(
+                launch, scratch / "stderr.log", gateway, lambda: emulator.items(account, region, table)
             )
-            return self._events.get(key, {}).get(field)
+        finally:
+            gateway.close()
+            if launch.user is not None:
+                launch.user.kill_all()
+                launch.user.release()
+            emulator.drop(account, region, table)
+            shutil.rmtree(scratch, ignore_errors=True)
+        return Record(self.plan.file, self.problem, tuple(self.steps))
 
-    def log_tail(self) -> str:
-        self._log.seek(0)
-        return self._log.read()[-LOG_CAP:].decode(errors="replace")
+    def _contained(
+        self, launch: isolation.Launch, errors: Path, gateway: Gateway, table: TableReader
+    ) -> None:
+        channel_read, channel_write = os.pipe()
+        control_read, control_write = os.pipe()
+        with errors.open("wb") as stderr:
+            process = subprocess.Popen(
+                launch.argv,
+                stdin=control_read,
+                stdout=subprocess.DEVNULL,
+                stderr=stderr,
+                pass_fds=(*launch.pass_fds, channel_write),
+                cwd=launch.cwd,
+                env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8"},
+                start_new_session=True,
+            )
+        for fd in (channel_write, control_read, *launch.pass_fds):
+            os.close(fd)
+        channel = Channel(channel_read)
+        try:
+            _send(control_write, self._plan(channel_write, launch.gateway))
+            self._ready(channel, errors)
+            deadline = time.monotonic() + self.config.timeout
+            for index in range(len(self._steps())):
+                if not self._step(index, channel, control_write, gateway, table, deadline):
+                    break
+        finally:
+            os.close(control_write)
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                process.wait(timeout=2)
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+            os.close(channel_read)
 
-    def run(self, request: dict[str, Any], timeout: float) -> int | None:
-        """Start a child for the request; its exit status, or None when it was killed at the timeout."""
-        if self._wait("server", "ready", SERVER_START) is None:
-            raise GraderError(f"the sandbox server did not start: {self.log_tail()}")
-        key = str(next(self._ids))
-        assert self._process.stdin is not None
-        with self._write:
-            self._process.stdin.write((json.dumps({**request, "id": key}) + "\n").encode())
-            self._process.stdin.flush()
-        pid = self._wait(key, "pid", SERVER_START)
-        if pid is None:
-            raise GraderError(f"the sandbox server did not start a child: {self.log_tail()}")
-        status = self._wait(key, "exit", timeout)
-        _kill_group(pid)  # at the timeout: the child; after a normal end: whatever it left running
-        return status
+    def _steps(self) -> list[dict[str, Any]]:
+        """The steps as the sandbox runs them: a module's step 0 imports it."""
+        specs = [
+            {"name": s.name, "function": s.function, "args": list(s.args), "lambda_context": s.lambda_context}
+            for s in self.plan.steps
+        ]
+        if self.plan.kind == "module":
+            specs.insert(0, {"name": "import", "function": None, "args": [], "lambda_context": False})
+        return specs
 
-    def close(self) -> None:
-        """Stop the server (its children have ended: each run waited for its own)."""
-        _kill_group(self._process.pid)
-        self._process.wait()
-        if self._process.stdin is not None:
-            with contextlib.suppress(OSError):
-                self._process.stdin.close()
-        self._log.close()
+    def _plan(self, channel: int, gateway: str) -> dict[str, Any]:
+        return {
+            "file": self.plan.file,
+            "kind": self.plan.kind,
+            "steps": self._steps(),
+            "port": FORWARD_PORT,
+            "gateway": gateway,
+            "limits": {**LIMITS, "RLIMIT_CPU": int(self.config.timeout) + CPU_ALLOWANCE},
+            "channel": channel,
+        }
+
+    def _ready(self, channel: Channel, errors: Path) -> None:
+        try:
+            message = channel.next(time.monotonic() + START_LIMIT)
+        except (TimeoutError, ValueError, OverflowError):
+            message = None
+        if message != {"ready": True}:
+            tail = errors.read_bytes()[-2000:].decode(errors="replace").strip()
+            raise GraderError(f"the sandbox did not start ({self.config.isolation}): {tail or 'no message'}")
+
+    def _step(
+        self,
+        index: int,
+        channel: Channel,
+        control: int,
+        gateway: Gateway,
+        table: TableReader,
+        deadline: float,
+    ) -> bool:
+        """Run step `index` and record it; False when the file's run cannot go on."""
+        name = self._steps()[index]["name"]
+        gateway.log.next_step()
+        _send(control, {"step": index, "seconds": max(deadline - time.monotonic(), 0.01)})
+        try:
+            report = self._report_of(index, channel, deadline + STOP_ALLOWANCE)
+        except TimeoutError:
+            report = None
+        except OverflowError as exc:
+            return self._stop("oversize", str(exc))
+        except ValueError as exc:
+            return self._stop("garbage", str(exc) or "data that is not JSON")
+        if report == "died":
+            return self._stop("died", name)
+        self.steps.append(
+            Step(
+                name=name,
+                calls=calls_from_json(gateway.log.next_step()),
+                table=tuple(table()),
+                **(report or TIMED_OUT),
+            )
+        )
+        if report is None or report["exit_status"] is None:
+            return self._stop("timeout", name)
+        if self.plan.kind == "module" and index == 0 and not self.steps[-1].finished:
+            return self._stop("import", self.steps[-1].ending().removeprefix("it raised ") or "the import failed")
+        return True
+
+    def _report_of(self, index: int, channel: Channel, deadline: float) -> dict[str, Any] | str:
+        """The step's checked report, or 'died' when its process ended (or the channel closed) first."""
+        while True:
+            message = channel.next(deadline)
+            if message is None:
+                return "died"
+            if "exit" in message and "step" not in message:
+                if self.plan.kind == "script" and message["exit"] != index:
+                    continue  # the previous run of the script ended: its report came before
+                return "died"
+            if message.get("step") != index:
+                raise ValueError("a message out of turn")
+            return _report(message)
+
+    def _stop(self, kind: str, detail: str) -> bool:
+        self.problem = {"kind": kind, "detail": detail}
+        return False
+
+
+TIMED_OUT = {"exit_status": None, "exception": "timeout", "result": None, "stdout": "", "stdout_dropped": 0}
+"""The report of a step whose process was killed at the time limit without reporting."""
 
 
 class SandboxPool:
@@ -157,13 +360,9 @@ class SandboxPool:
 
     def __init__(self, config: SandboxConfig, workers: int) -> None:
         self.config = config
-        self._scratch = tempfile.TemporaryDirectory(prefix="grader-sandbox-")
-        self._root = Path(self._scratch.name)
-        (self._root / "home").mkdir()
-        self._server: ForkServer | None = None
-        self._server_lock = threading.Lock()
         self._executor = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="sandbox")
         self._runs: dict[str, Future[Record]] = {}
+        self._lock = threading.Lock()
 
     def __enter__(self) -> SandboxPool:
         return self
@@ -171,15 +370,10 @@ class SandboxPool:
     def __exit__(self, *_: object) -> None:
         self.close()
 
-    def _fork_server(self) -> ForkServer:
-        with self._server_lock:
-            if self._server is None:
-                self._server = ForkServer(self.config, self._root / "home")
-            return self._server
-
     def start(self, plan: Plan) -> None:
-        if plan.file not in self._runs:
-            self._runs[plan.file] = self._executor.submit(self._run, plan)
+        with self._lock:
+            if plan.file not in self._runs:
+                self._runs[plan.file] = self._executor.submit(self._run, plan)
 
     def run(self, plan: Plan) -> Record:
         """What the plan's file did (run now, unless already started)."""
@@ -191,36 +385,26 @@ class SandboxPool:
         return self.run(plan).require_ran(self.config.table, self.config.region, self.config.timeout)
 
     def _run(self, plan: Plan) -> Record:
-        if not (self.config.submission_dir / plan.file).is_file():
-            return Record(plan.file, {"kind": "missing", "detail": plan.file}, (), 0.0)
-        scratch = self._root / plan.file.removesuffix(".py")
-        work, output, log = scratch / "submission", scratch / "record.json", scratch / "child.log"
-        shutil.copytree(
-            self.config.submission_dir,
-            work,
-            ignore=shutil.ignore_patterns(*SKIPPED_DIRECTORIES),
-            symlinks=True,
-        )
-        request = plan.request(self.config.table, self.config.timeout, str(output))
-        request.update(cwd=str(work), log=str(log))
-        status = self._fork_server().run(request, self.config.timeout + self.config.stop_allowance)
-        if output.is_file():
-            return Record.from_json(json.loads(output.read_text()))
-        if status is None:
-            return Record(plan.file, {"kind": "timeout", "detail": ""}, (), self.config.timeout)
-        tail = log.read_bytes()[-LOG_CAP:].decode(errors="replace") if log.is_file() else ""
-        if "Traceback" in tail:  # the child failed before it could write its record: the sandbox's fault
-            return Record(plan.file, {"kind": "internal", "detail": tail}, (), 0.0)
-        return Record(plan.file, {"kind": "died", "detail": f"exit status {status}"}, (), 0.0)
+        files, refused = read_submission(self.config.submission_dir)
+        if plan.file in refused:
+            return Record(plan.file, {"kind": "unreadable", "detail": refused[plan.file]}, ())
+        if plan.file not in files:
+            return Record(plan.file, {"kind": "missing", "detail": plan.file}, ())
+        try:
+            compile(files[plan.file], plan.file, "exec")
+        except (SyntaxError, ValueError) as exc:
+            where = f"line {exc.lineno}: {exc.msg}" if isinstance(exc, SyntaxError) else str(exc)
+            return Record(plan.file, {"kind": "syntax", "detail": where}, ())
+        try:
+            return FileRun(plan, self.config, files).run()
+        except GraderError as exc:
+            return Record(plan.file, {"kind": "internal", "detail": str(exc)}, ())
 
     def close(self) -> None:
         self._executor.shutdown(wait=True, cancel_futures=True)
-        if self._server is not None:
-            self._server.close()
-        self._scratch.cleanup()
 
 
 def run(plan: Plan, config: SandboxConfig) -> Record:
-    """Run one plan in a pool of its own (a fresh fork server)."""
+    """Run one plan in a pool of its own."""
     with SandboxPool(config, workers=1) as pool:
         return pool.run(plan)

@@ -1,0 +1,165 @@
+"""The emulator behind the sandbox gateway: moto on a Unix socket of the grader's, one account per run.
+
+The grader seeds each run's table and reads it back after every step with its own requests, straight
+to the emulator; the student's requests reach it only through the gateway, which pins them to the
+run's account. The socket lives in a folder only the grader can enter, so no sandboxed process (nor
+any other local user) can talk to the emulator directly: runs never see each other's tables.
+"""
+
+from __future__ import annotations
+
+import http.client
+import itertools
+import json
+import logging
+import socket
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from boto3.dynamodb.types import TypeSerializer
+
+from grader.failures import GraderError
+
+FIRST_ACCOUNT = 900_000_000_000
+ACCOUNT_HEADER = "x-moto-account-id"
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+Response = tuple[int, list[tuple[str, str]], bytes]
+
+
+class UnixHTTPConnection(http.client.HTTPConnection):
+    """HTTP over a Unix socket."""
+
+    def __init__(self, path: str, timeout: float = 60) -> None:
+        super().__init__("localhost", timeout=timeout)
+        self._path = path
+
+    def connect(self) -> None:
+        self.sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        self.sock.settimeout(self.timeout)
+        self.sock.connect(self._path)
+
+
+@contextmanager
+def _project_importable() -> Iterator[None]:
+    """solution/ holds the reference table and orders; importable for reading them only."""
+    sys.path.insert(0, str(PROJECT_ROOT))
+    try:
+        yield
+    finally:
+        sys.path.remove(str(PROJECT_ROOT))
+
+
+def _seed_data() -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    with _project_importable():
+        from solution.deploy import table_definition
+        from solution.orders import sample_orders
+    serializer = TypeSerializer()
+    puts = [
+        {"PutRequest": {"Item": {name: serializer.serialize(v) for name, v in order.items()}}}
+        for order in sample_orders()
+    ]
+    return table_definition("x"), puts
+
+
+class Backend:
+    """moto's server on a Unix socket in `folder` (started on first use), and the seed of every run."""
+
+    def __init__(self, folder: Path) -> None:
+        self.socket_path = folder / "moto.sock"
+        self._lock = threading.Lock()
+        self._server: Any = None
+        self._accounts = itertools.count(FIRST_ACCOUNT)
+        self.definition, self.puts = _seed_data()
+
+    def _started(self) -> None:
+        with self._lock:
+            if self._server is None:
+                from moto.server import DomainDispatcherApplication, create_backend_app
+                from werkzeug.serving import make_server
+
+                logging.getLogger("werkzeug").setLevel(logging.ERROR)
+                app = DomainDispatcherApplication(create_backend_app)
+                self._server = make_server(f"unix://{self.socket_path}", 0, app, threaded=True)
+                threading.Thread(target=self._server.serve_forever, name="sandbox-moto", daemon=True).start()
+
+    def new_account(self) -> str:
+        return str(next(self._accounts))
+
+    def request(self, method: str, path: str, headers: dict[str, str], body: bytes) -> Response:
+        """Send one HTTP request to the emulator; its status, headers and body."""
+        self._started()
+        connection = UnixHTTPConnection(str(self.socket_path))
+        try:
+            connection.request(method, path, body=body, headers=headers)
+            response = connection.getresponse()
+            return response.status, response.getheaders(), response.read()
+        finally:
+            connection.close()
+
+    def call(self, account: str, region: str, operation: str, params: dict[str, Any]) -> dict[str, Any]:
+        """One DynamoDB operation of the grader's own on a run's account."""
+        headers = {
+            "X-Amz-Target": f"DynamoDB_20120810.{operation}",
+            "Content-Type": "application/x-amz-json-1.0",
+            "Authorization": f"AWS4-HMAC-SHA256 Credential=grader/20260101/{region}/dynamodb/aws4_request, "
+            "SignedHeaders=host, Signature=0",
+            ACCOUNT_HEADER: account,
+        }
+        status, _, body = self.request("POST", "/", headers, json.dumps(params).encode())
+        answer = json.loads(body or b"{}")
+        if status >= 300:
+            code = str(answer.get("__type", status)).rsplit("#", 1)[-1]
+            raise BackendError(code, f"the sandbox emulator answered {operation} with {code}")
+        return answer
+
+    def seed(self, account: str, region: str, table: str) -> None:
+        """Create the reference table under this name and load the reference orders."""
+        self.call(account, region, "CreateTable", {**self.definition, "TableName": table})
+        for start in range(0, len(self.puts), 25):
+            self.call(
+                account, region, "BatchWriteItem", {"RequestItems": {table: self.puts[start : start + 25]}}
+            )
+
+    def items(self, account: str, region: str, table: str) -> list[dict[str, Any]]:
+        """The table's typed items in key order (none once the student's code deleted the table)."""
+        items: list[dict[str, Any]] = []
+        params: dict[str, Any] = {"TableName": table}
+        try:
+            while True:
+                page = self.call(account, region, "Scan", params)
+                items.extend(page.get("Items", []))
+                if "LastEvaluatedKey" not in page:
+                    break
+                params["ExclusiveStartKey"] = page["LastEvaluatedKey"]
+        except BackendError as exc:
+            if exc.code != "ResourceNotFoundException":
+                raise
+            return []
+        return sorted(items, key=lambda i: (str(i.get("customer_id")), str(i.get("order_id"))))
+
+    def drop(self, account: str, region: str, table: str) -> None:
+        """Delete the run's table (and so its items) once the run is over; gone already is fine."""
+        try:
+            self.call(account, region, "DeleteTable", {"TableName": table})
+        except BackendError as exc:
+            if exc.code != "ResourceNotFoundException":
+                raise
+
+    def close(self) -> None:
+        with self._lock:
+            if self._server is not None:
+                self._server.shutdown()
+                self._server.server_close()
+                self._server = None
+
+
+class BackendError(GraderError):
+    """The sandbox's emulator refused one of the grader's own requests."""
+
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code

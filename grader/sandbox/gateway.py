@@ -1,0 +1,191 @@
+"""The sandbox's only way out: an HTTP gateway on a Unix socket that records and forwards AWS calls.
+
+It runs in the grader, outside the sandbox. Every request the student's code sends is recorded as
+what it is (service, operation, parameters, region, outcome, the keys of the items it returned),
+under the step the grader is running; DynamoDB requests go on to the grader's emulator in the run's
+own account, anything else is answered with an error. The student's process cannot reach the record:
+it only sends requests.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import re
+import socketserver
+import threading
+from http.server import BaseHTTPRequestHandler
+from pathlib import Path
+from typing import Any
+
+from grader.sandbox import expressions
+from grader.sandbox.backend import ACCOUNT_HEADER, Backend
+
+REQUEST_CAP = 4 << 20
+"""Bytes of one request body; DynamoDB's own limit on a batch write is 16 MB, the seed is tiny."""
+FORWARDED_TARGETS = ("DynamoDB_20120810.", "DynamoDBStreams_20120810.")
+SCOPE = re.compile(r"Credential=[^/,\s]*/\d{8}/([^/,\s]+)/([^/,\s]+)/aws4_request")
+HOP_HEADERS = {"connection", "keep-alive", "transfer-encoding", "te", "upgrade", "host", "content-length"}
+
+
+def _error_code(body: bytes) -> str | None:
+    """The error code of a JSON protocol error body ('com.amazonaws...#Code' -> 'Code')."""
+    try:
+        data = json.loads(body)
+    except ValueError:
+        return None
+    kind = data.get("__type") if isinstance(data, dict) else None
+    return str(kind).rsplit("#", 1)[-1] if kind else None
+
+
+def returned_keys(parsed: Any) -> list[dict[str, Any]]:
+    """The plain keys of the items a read returned (Items, Item, or BatchGetItem's Responses)."""
+    if not isinstance(parsed, dict):
+        return []
+    items = list(parsed.get("Items") or [])
+    if parsed.get("Item"):
+        items.append(parsed["Item"])
+    for table_items in (parsed.get("Responses") or {}).values():
+        if isinstance(table_items, list):
+            items.extend(table_items)
+    return [
+        {k: expressions.plain(item[k]) for k in ("customer_id", "order_id") if k in item}
+        for item in items
+        if isinstance(item, dict)
+    ]
+
+
+class CallLog:
+    """The calls of one run, by step; the grader moves the step on, the gateway appends."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._calls: list[list[dict[str, Any]]] = [[]]
+
+    def next_step(self) -> list[dict[str, Any]]:
+        """Close the current step (its calls are returned) and start recording the next one."""
+        with self._lock:
+            self._calls.append([])
+            return self._calls[-2]
+
+    def add(self, call: dict[str, Any]) -> dict[str, Any]:
+        with self._lock:
+            self._calls[-1].append(call)
+        return call
+
+
+class Gateway:
+    """A threaded HTTP server on a Unix socket, forwarding to the emulator in one account."""
+
+    def __init__(self, socket_path: Path, backend: Backend, account: str) -> None:
+        self.log = CallLog()
+        self.backend = backend
+        self.account = account
+        handler = type("Handler", (_Handler,), {"gateway": self})
+        self._server = _Server(str(socket_path), handler)
+        os.chmod(socket_path, 0o666)  # the sandbox's user connects; the folder around it keeps others out
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, name="sandbox-gateway", daemon=True
+        )
+        self._thread.start()
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join()
+
+
+class _Server(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
+    daemon_threads = True
+    block_on_close = False
+
+
+class _Handler(BaseHTTPRequestHandler):
+    gateway: Gateway
+    protocol_version = "HTTP/1.1"
+    timeout = 60
+
+    def address_string(self) -> str:
+        return "sandbox"
+
+    def log_message(self, *_: Any) -> None:
+        """Requests are recorded, not logged."""
+
+    def do_GET(self) -> None:
+        self._handle()
+
+    def do_POST(self) -> None:
+        self._handle()
+
+    def do_PUT(self) -> None:
+        self._handle()
+
+    def do_DELETE(self) -> None:
+        self._handle()
+
+    def do_HEAD(self) -> None:
+        self._handle()
+
+    def _handle(self) -> None:
+        length = self.headers.get("Content-Length", "0")
+        if (
+            not length.isdigit()
+            or int(length) > REQUEST_CAP
+            or "chunked" in self.headers.get("Transfer-Encoding", "")
+        ):
+            self._answer(
+                413, "RequestTooLarge", f"the sandbox accepts requests of at most {REQUEST_CAP} bytes"
+            )
+            self.close_connection = True
+            return
+        body = self.rfile.read(int(length))
+        scope = SCOPE.search(self.headers.get("Authorization", ""))
+        region, service = scope.groups() if scope else (None, None)
+        target = self.headers.get("X-Amz-Target", "")
+        call = {
+            "service": service or "unknown",
+            "operation": target.rsplit(".", 1)[-1] if target else f"{self.command} {self.path[:100]}",
+            "params": {},
+            "region": region,
+            "error": None,
+            "returned": [],
+        }
+        if not target.startswith(FORWARDED_TARGETS) or self.path.startswith("/moto-api"):
+            call["error"] = "NotAvailableInSandbox"
+            self.gateway.log.add(call)
+            self._answer(400, "NotAvailableInSandbox", "the grader's sandbox only offers DynamoDB")
+            return
+        try:
+            params = json.loads(body)
+        except ValueError:
+            params = None
+        call["params"] = params if isinstance(params, dict) else {}
+        self.gateway.log.add(call)
+        if service == "dynamodb" and (message := expressions.reserved_word_error(call["params"])):
+            call["error"] = "ValidationException"
+            self._answer(400, "ValidationException", message)
+            return
+        headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_HEADERS | {ACCOUNT_HEADER}}
+        status, headers, answer = self.gateway.backend.request(
+            self.command, self.path, {**headers, ACCOUNT_HEADER: self.gateway.account}, body
+        )
+        if status >= 300:
+            call["error"] = _error_code(answer) or str(status)
+        else:
+            with contextlib.suppress(ValueError):
+                call["returned"] = returned_keys(json.loads(answer))
+        self._send(status, headers, answer)
+
+    def _answer(self, status: int, code: str, message: str) -> None:
+        body = json.dumps({"__type": f"com.amazon.coral.validate#{code}", "message": message}).encode()
+        self._send(status, [("Content-Type", "application/x-amz-json-1.0")], body)
+
+    def _send(self, status: int, headers: list[tuple[str, str]], body: bytes) -> None:
+        self.send_response(status)
+        for name, value in headers:
+            if name.lower() not in HOP_HEADERS:
+                self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)

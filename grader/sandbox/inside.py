@@ -1,0 +1,304 @@
+"""The program that runs inside the sandbox: warm boto3, then run the student's steps on command.
+
+This file is copied alone into the sandbox (it imports nothing of the grader) and started as
+`python -I inside.py`. It is trusted only until the first student code runs; after that, whatever
+it sends is the student's word. Protocol, both ways length-prefixed JSON frames (4-byte big-endian
+length, then UTF-8 JSON):
+  grader -> here (fd 0): the plan {"file", "kind", "steps", "port", "gateway", "limits", "channel"},
+                         then {"step": i, "seconds": s} for each step
+                         (a module's step 0 imports it; each later step calls one of its functions).
+  here -> grader (the plan's channel fd): {"ready": true}; {"step": i, "report": {...}} when step i ends;
+                          {"exit": i, "status": s} when the process that ran from step i ended.
+The student's AWS calls go to AWS_ENDPOINT_URL, a loopback port forwarded here to the Unix socket
+/run/aws.sock: the grader's recording gateway, the only way out of the sandbox.
+"""
+
+from __future__ import annotations
+
+import base64
+import contextlib
+import importlib.util
+import io
+import json
+import os
+import resource
+import runpy
+import signal
+import socket
+import struct
+import sys
+import threading
+import traceback
+from contextlib import redirect_stderr, redirect_stdout
+from decimal import Decimal
+from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
+
+OUTPUT_CAP = 20_000
+"""Characters of printed output kept per step; the rest is counted, not kept."""
+
+
+class TimeUp(BaseException):
+    """Raised in the student's code when its time is up (BaseException: `except Exception` won't stop it)."""
+
+
+def send(message: dict[str, Any]) -> None:
+    data = json.dumps(message).encode()
+    os.write(PLAN["channel"], struct.pack(">I", len(data)) + data)
+
+
+def receive() -> dict[str, Any] | None:
+    header = _read_exactly(0, 4)
+    if header is None:
+        return None
+    body = _read_exactly(0, struct.unpack(">I", header)[0])
+    return None if body is None else json.loads(body)
+
+
+def _read_exactly(fd: int, size: int) -> bytes | None:
+    chunks = b""
+    while len(chunks) < size:
+        chunk = os.read(fd, size - len(chunks))
+        if not chunk:
+            return None
+        chunks += chunk
+    return chunks
+
+
+# the way out: a loopback port forwarded to the gateway's Unix socket ------------------------------
+def _pump(source: socket.socket, sink: socket.socket) -> None:
+    try:
+        while data := source.recv(65536):
+            sink.sendall(data)
+    except OSError:
+        pass
+    finally:
+        for end in (source, sink):
+            with contextlib.suppress(OSError):
+                end.shutdown(socket.SHUT_RDWR)
+
+
+def _forward(listener: socket.socket, gateway: str) -> None:
+    while True:
+        client, _ = listener.accept()
+        upstream = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            upstream.connect(gateway)
+        except OSError:
+            client.close()
+            continue
+        for source, sink in ((client, upstream), (upstream, client)):
+            threading.Thread(target=_pump, args=(source, sink), daemon=True).start()
+
+
+def start_forwarder(port: int, gateway: str) -> socket.socket:
+    listener = socket.create_server(("127.0.0.1", port))
+    threading.Thread(target=_forward, args=(listener, gateway), daemon=True).start()
+    return listener
+
+
+# what a step did, as JSON ------------------------------------------------------------------------
+class CappedText(io.TextIOBase):
+    """A text stream keeping the first OUTPUT_CAP characters and counting the rest."""
+
+    def __init__(self) -> None:
+        self.parts: list[str] = []
+        self.kept = 0
+        self.dropped = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        room = OUTPUT_CAP - self.kept
+        self.parts.append(text[:room])
+        self.kept += min(len(text), room)
+        self.dropped += max(0, len(text) - room)
+        return len(text)
+
+    @property
+    def text(self) -> str:
+        return "".join(self.parts)
+
+
+def jsonable(value: Any, depth: int = 0) -> Any:
+    """A return value as JSON: Decimal and bytes as strings, sets as lists, the rest by repr."""
+    if depth > 20:
+        return "..."
+    if isinstance(value, dict):
+        return {str(k): jsonable(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set, frozenset)):
+        items = [jsonable(v, depth + 1) for v in value]
+        return sorted(items, key=repr) if isinstance(value, (set, frozenset)) else items
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, (bytes, bytearray)):
+        return base64.b64encode(bytes(value)).decode()
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    return repr(value)
+
+
+def last_line(exc: BaseException, file: str) -> str:
+    """'KeyError: 'status' (line 12 of lambda_function.py)': the exception and the student's line."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if Path(f.filename).name == file]
+    where = f" (line {frames[-1].lineno} of {file})" if frames else ""
+    text = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    return f"{text[:300]}{where}"
+
+
+class LambdaContext(SimpleNamespace):
+    """The attributes and method of Lambda's context object a handler may use."""
+
+    def __init__(self, function_name: str) -> None:
+        super().__init__(
+            function_name=function_name,
+            function_version="$LATEST",
+            invoked_function_arn=f"arn:aws:lambda:us-east-1:123456789012:function:{function_name}",
+            memory_limit_in_mb=128,
+            aws_request_id="00000000-0000-4000-8000-000000000000",
+            log_group_name=f"/aws/lambda/{function_name}",
+            log_stream_name="sandbox",
+        )
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 30_000
+
+
+def _time_up(*_: Any) -> None:
+    raise TimeUp
+
+
+def run_step(index: int, seconds: float, action: Any) -> None:
+    """Run one step of the student's code within its time and send its report."""
+    stdout, stderr = CappedText(), CappedText()  # stderr is capped and not reported
+    report: dict[str, Any] = {"exit_status": 0, "exception": None, "result": None}
+    signal.signal(signal.SIGALRM, _time_up)
+    signal.setitimer(signal.ITIMER_REAL, max(seconds, 0.01))
+    try:
+        with redirect_stdout(stdout), redirect_stderr(stderr):
+            report["result"] = jsonable(action())
+    except TimeUp:
+        report.update(exit_status=None, exception="timeout")
+    except SystemExit as exc:
+        code = exc.code
+        report["exit_status"] = code if isinstance(code, int) else (0 if code is None else 1)
+    except BaseException as exc:  # the student's code may raise anything
+        report["exit_status"] = 1
+        report["exception"] = last_line(exc, PLAN["file"])
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+    report.update(stdout=stdout.text, stdout_dropped=stdout.dropped)
+    send({"step": index, "report": report})
+
+
+# the steps ----------------------------------------------------------------------------------------
+def _child(listener: socket.socket) -> None:
+    """In a forked child, before the student's code runs: the forwarder's socket is not its own."""
+    listener.close()
+    sys.argv = [PLAN["file"]]
+    sys.path.insert(0, os.getcwd())
+
+
+def run_script(command: dict[str, Any], listener: socket.socket) -> None:
+    """A script step: a fresh child runs the file as __main__."""
+    pid = os.fork()
+    if pid == 0:
+        try:
+            _child(listener)
+            os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
+            action = lambda: runpy.run_path(PLAN["file"], run_name="__main__")  # noqa: E731
+            run_step(command["step"], command["seconds"], action)
+        finally:
+            os._exit(0)
+    _, status = os.waitpid(pid, 0)
+    send({"exit": command["step"], "status": os.waitstatus_to_exitcode(status)})
+
+
+def run_module(first: dict[str, Any], listener: socket.socket) -> None:
+    """Step 0 imports the module in one child; each later step, on its command, calls a function."""
+    pid = os.fork()
+    if pid == 0:
+        try:
+            _child(listener)
+            module = _import(first["seconds"])
+            while module is not None and (command := receive()) is not None:
+                _call(command, module)
+        finally:
+            os._exit(0)
+    _, status = os.waitpid(pid, 0)
+    send({"exit": 0, "status": os.waitstatus_to_exitcode(status)})
+
+
+def _import(seconds: float) -> Any:
+    file = PLAN["file"]
+    holder: dict[str, Any] = {}
+
+    def load() -> None:
+        spec = importlib.util.spec_from_file_location(Path(file).stem, file)
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        sys.modules[Path(file).stem] = module
+        spec.loader.exec_module(module)
+        holder["module"] = module
+
+    run_step(0, seconds, load)
+    return holder.get("module")
+
+
+def _call(command: dict[str, Any], module: Any) -> None:
+    index = command["step"]
+    spec = PLAN["steps"][index]
+    function = getattr(module, spec["function"], None)
+    if not callable(function):
+        missing = {
+            "exit_status": 1,
+            "exception": f"NameError: no function {spec['function']} in {PLAN['file']}",
+        }
+        send({"step": index, "report": {**missing, "result": None, "stdout": "", "stdout_dropped": 0}})
+        return
+    args = list(spec["args"])
+    if spec["lambda_context"]:
+        args.append(LambdaContext("process-orders-stream-sandbox"))
+    run_step(index, command["seconds"], lambda: function(*args))
+
+
+def set_limits(limits: dict[str, int]) -> None:
+    """Resource limits for this process and every process the student's code starts."""
+    for name, value in limits.items():
+        number = getattr(resource, name)
+        resource.setrlimit(number, (value, value))
+    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the file limit fails (EFBIG), not the process
+
+
+def warm_up() -> None:
+    """Load boto3 and DynamoDB's models once; the student's processes are forked from here."""
+    import boto3
+
+    boto3.setup_default_session()
+    boto3.client("dynamodb")
+    boto3.resource("dynamodb")
+
+
+PLAN: dict[str, Any] = {}
+
+
+def main() -> None:
+    plan = receive()
+    if plan is None:
+        return
+    PLAN.update(plan)
+    listener = start_forwarder(plan["port"], plan["gateway"])
+    warm_up()
+    set_limits(plan["limits"])
+    send({"ready": True})
+    while (command := receive()) is not None:
+        if PLAN["kind"] == "module":
+            run_module(command, listener)
+            return
+        run_script(command, listener)
+
+
+if __name__ == "__main__":
+    main()
