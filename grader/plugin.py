@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import html
 import time
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +16,6 @@ from grader.options import Settings, StudentIdError, add_options, load_settings
 from grader.outcomes import check_result, task_number
 from grader.reports import class_summary, github, hooks
 from grader.roster import ROSTER_PARAM, RosterEntry, student_settings
-from grader.sandbox.policy import ISOLATION_INPUT, SKIPPED_KEY, isolation_header, sandbox_isolation
 from grader.stash import ENDPOINT_KEY, SETTINGS_KEY
 
 RESULT_PROPERTY = "grader_check"
@@ -66,13 +63,12 @@ def pytest_configure(config: pytest.Config) -> None:
         if not is_xdist_worker(config):
             config.hook.pytest_grader_rejected(config=config, error=error)
         raise
-    settings = replace(settings, isolation=sandbox_isolation(config, settings))
     config.stash[SETTINGS_KEY] = settings
     if config.option.reportchars == DEFAULT_REPORT_CHARS:  # the grade table says it better
         config.option.reportchars = "N"
-    if not is_xdist_worker(config) and getattr(config.option, "htmlpath", "missing") is None:
-        config.option.htmlpath = "report.html"
-        config.option.self_contained_html = True
+    if not is_xdist_worker(config) and hasattr(config.option, "htmlpath"):  # pytest-html is active
+        config.option.htmlpath = config.option.htmlpath or "report.html"
+        config.option.self_contained_html = True  # one file to hand to a student, whatever --html says
     config.pluginmanager.register(GradingRun(config, settings), "grader-run")
 
 
@@ -101,9 +97,7 @@ class GradingRun:
 
     @property
     def grade(self) -> Grade:
-        settings = self.settings
-        results = self.results.values()
-        return build_grade(settings.student_id, settings.target, results, isolation=settings.isolation)
+        return build_grade(self.settings.student_id, self.settings.target, self.results.values())
 
     # a roster run: every check once per student -------------------------------------------------
     @property
@@ -118,12 +112,7 @@ class GradingRun:
         for nodeid, result in self.results.items():
             by_student.setdefault(self.student_of.get(nodeid, ""), []).append(result)
         return [
-            build_grade(
-                entry.student_id,
-                self.settings.target,
-                by_student.get(entry.student_id, []),
-                isolation=self.settings.isolation,
-            )
+            build_grade(entry.student_id, self.settings.target, by_student.get(entry.student_id, []))
             for entry in self.settings.roster or ()
         ]
 
@@ -140,10 +129,6 @@ class GradingRun:
     @pytest.hookimpl(optionalhook=True)
     def pytest_configure_node(self, node: Any) -> None:
         node.workerinput[ENDPOINT_INPUT] = self.config.stash[ENDPOINT_KEY]
-        node.workerinput[ISOLATION_INPUT] = self.settings.isolation
-
-    def pytest_report_header(self) -> list[str]:
-        return isolation_header(self.settings.isolation, self.config.stash.get(SKIPPED_KEY, []))
 
     # outcomes -------------------------------------------------------------------------------------
     @pytest.hookimpl(wrapper=True)
@@ -213,11 +198,8 @@ class GradingRun:
             return
         if self.settings.roster is not None:
             terminalreporter.section("class grades")
-            for grade in self.class_grades():
-                state = "" if grade.complete else "  INCOMPLETE: " + "; ".join(grade.causes())
-                terminalreporter.write_line(
-                    f"{grade.student_id:<42} {grade.score:>6g}/{grade.max_score:g}{state}"
-                )
+            for line in reports.terminal.render_class(self.class_grades()):
+                terminalreporter.write_line(line)
             summary = self.settings.grades_dir / class_summary.CSV_NAME
             terminalreporter.write_line(f"class summary: {summary} ({class_summary.HTML_NAME} beside it)")
             return
@@ -233,34 +215,34 @@ class GradingRun:
     # pytest-html ---------------------------------------------------------------------------------
     @pytest.hookimpl(optionalhook=True)
     def pytest_html_report_title(self, report: Any) -> None:
+        """Title the report; empty pytest-html's environment table, which may hold local paths and CI
+        variables (the run details at the bottom say what matters)."""
         report.title = f"DynamoDB Medium grade: {self.settings.student_id or 'class roster'}"
+        report.set_data("environment", {})
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_html_results_summary(self, prefix: list[str]) -> None:
-        if self.settings.roster is None:
-            prefix.append(reports.html.summary(self.grade))
-        else:
-            prefix.extend(reports.html.summary(grade) for grade in self.class_grades())
+        grades = [self.grade] if self.settings.roster is None else self.class_grades()
+        prefix.append(reports.html.report_prefix(grades, time.monotonic() - self.started))
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_html_results_table_header(self, cells: list[str]) -> None:
-        cells.insert(1, "<th>Task</th>")
-        cells.insert(2, "<th>Check</th>")
-        cells.insert(3, "<th>Points</th>")
-        cells.insert(4, "<th>Feedback</th>")
+        cells[1:1] = reports.html.CHECK_HEADERS
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_html_results_table_row(self, report: pytest.TestReport, cells: list[str]) -> None:
         result = _result_of(report)
-        if result is None:
-            cells[1:1] = ["<td></td>"] * 4
-            return
-        cells[1:1] = [
-            f"<td>{result.task}</td>",
-            f"<td>{html.escape(result.name)}</td>",
-            f"<td>{result.points:g}/{result.max_points:g}</td>",
-            f"<td>{html.escape(result.message)}</td>",
-        ]
+        cells[1:1] = reports.html.check_cells(result)
+        if result is not None:
+            cells[0] = reports.html.result_cell(result)
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_html_results_table_html(self, report: pytest.TestReport, data: list[str]) -> None:
+        """A check's log would repeat its message, which the grade card says once: drop it."""
+        if _result_of(report) is not None:
+            data.clear()
+        else:
+            data[:] = reports.html.instructor_log(data, deployment.PROJECT_ROOT)
 
 
 def _result_of(report: pytest.TestReport) -> CheckResult | None:

@@ -11,6 +11,7 @@ from typing import Any
 
 from grader.grade import Grade
 from grader.reports import grade_json, html
+from grader.reports.text import for_html
 from grader.tasks import TASKS
 
 CSV_NAME = "class-summary.csv"
@@ -41,12 +42,8 @@ def write_student(grade: Grade, directory: Path) -> None:
     """DIR/<student>/grade.json and DIR/<student>/report.html (the grade summary as a page)."""
     folder = directory / grade.student_id
     grade_json.write(grade, folder / GRADE_NAME)
-    (folder / REPORT_NAME).write_text(
-        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
-        f"<title>DynamoDB Medium grade: {escape(grade.student_id)}</title></head><body>"
-        f"{html.summary(grade)}<p><a href='../{HTML_NAME}'>class summary</a></p></body></html>\n",
-        encoding="utf-8",
-    )
+    page = html.page(grade, footer=f"<p><a href='../{HTML_NAME}'>class summary</a></p>")
+    (folder / REPORT_NAME).write_text(page, encoding="utf-8")
 
 
 def load_grades(directory: Path) -> list[dict[str, Any]]:
@@ -77,13 +74,82 @@ def write_class(grades: Iterable[dict[str, Any]], directory: Path) -> None:
     (directory / HTML_NAME).write_text(class_page(ordered), encoding="utf-8")
 
 
+HISTOGRAM_BINS = [*(f"{low}–{low + 9}" for low in range(0, 100, 10)), "100"]
+"""Scores as a percentage of the maximum, in tenths; full marks a bin of its own."""
+TASK_OUTCOMES = ("passed", "partial", "failed", "error")
+
+
+def score_bin(grade: dict[str, Any]) -> int:
+    """The histogram bin of a grade.json document."""
+    share = 100 * grade["score"] / grade["max_score"] if grade["max_score"] else 0
+    return min(int(share // 10), len(HISTOGRAM_BINS) - 1)
+
+
+def histogram(grades: list[dict[str, Any]]) -> str:
+    """How many students scored in each tenth of the maximum, as columns."""
+    counts = [0] * len(HISTOGRAM_BINS)
+    for grade in grades:
+        counts[score_bin(grade)] += 1
+    tallest = max(counts, default=0) or 1
+    columns = "".join(
+        f"<div class='bin' data-bin='{label}' data-count='{count}'><span class='count'>{count or ''}</span>"
+        f"<span class='column' style='height:{100 * count / tallest:.0f}%'></span>"
+        f"<span class='label'>{label}</span></div>"
+        for label, count in zip(HISTOGRAM_BINS, counts, strict=True)
+    )
+    return (
+        "<h2>Scores</h2><p>Students per tenth of the maximum score (percent).</p>"
+        f"<div class='histogram' id='score-histogram'>{columns}</div>"
+    )
+
+
+def task_rates(grades: list[dict[str, Any]]) -> str:
+    """Per task: how many students have full marks, part, none, or could not be graded, and the mean."""
+    rows = []
+    for task in TASKS:
+        results = [grade["tasks"][task.number - 1] for grade in grades]
+        counts = {outcome: sum(r["status"] == outcome for r in results) for outcome in TASK_OUTCOMES}
+        rate = 100 * counts["passed"] / len(results) if results else 0
+        mean = sum(r["score"] for r in results) / len(results) if results else 0
+        cells = "".join(f"<td class='num {outcome}'>{counts[outcome]}</td>" for outcome in TASK_OUTCOMES)
+        rows.append(
+            f"<tr class='task-rate' data-task='{task.number}'><td class='num'>{task.number}</td>"
+            f"<td>{escape(task.title)}</td><td class='num'>{rate:.0f}%</td>"
+            f"<td><span class='rate'><span style='width:{rate:.0f}%'></span></span></td>{cells}"
+            f"<td class='num'>{mean:.1f}/{task.points:g}</td></tr>"
+        )
+    return (
+        "<h2>Tasks</h2><table id='task-rates'><thead><tr><th>Task</th><th>Title</th><th>Full marks</th>"
+        "<th></th><th>Passed</th><th>Partial</th><th>Failed</th><th>Not graded</th><th>Mean</th></tr>"
+        f"</thead><tbody>{''.join(rows)}</tbody></table>"
+    )
+
+
+CLASS_STYLE = """<style>
+body{font-family:Helvetica,Arial,sans-serif;color:#1f2328;font-size:14px;max-width:1200px}
+table{border-collapse:collapse}td,th{padding:2px 8px;border-bottom:1px solid #ddd;text-align:left}
+td.num{text-align:right}#class-summary th{cursor:pointer}
+.partial{color:#8a5a00}.failed,.error{color:#a31515}
+.histogram{display:flex;align-items:flex-end;gap:6px;height:160px;border-bottom:1px solid #999}
+.bin{display:flex;flex-direction:column;justify-content:flex-end;align-items:center;height:100%;width:56px}
+.bin .column{display:block;width:100%;background:#0969da;border-radius:3px 3px 0 0}
+.bin .label{font-size:12px;color:#59636e;position:relative;top:18px;height:0}
+.rate{display:inline-block;width:120px;height:10px;background:#eaeef2;border-radius:5px;overflow:hidden}
+.rate>span{display:block;height:100%;background:#2da44e}
+h2{margin-top:1.6em}
+</style>"""
+
+
 def class_page(grades: list[dict[str, Any]]) -> str:
-    """The sortable class table (click a header); each student links to their report."""
+    """For the instructor: a histogram of totals, per-task pass rates, and the sortable class table
+    (click a header); each student links to their report."""
     head = "".join(f"<th title='{escape(task.title)}'>T{task.number} /{task.points:g}</th>" for task in TASKS)
     body = []
     for grade in grades:
-        student = escape(grade["student_id"])
-        tasks = "".join(f"<td class='{task['status']}'>{task['score']:g}</td>" for task in grade["tasks"])
+        student = for_html(str(grade["student_id"]))
+        tasks = "".join(
+            f"<td class='{for_html(task['status'])}'>{task['score']:g}</td>" for task in grade["tasks"]
+        )
         complete = "yes" if grade["complete"] else "INCOMPLETE"
         body.append(
             f"<tr><td><a href='{student}/{REPORT_NAME}'>{student}</a></td>"
@@ -92,12 +158,10 @@ def class_page(grades: list[dict[str, Any]]) -> str:
         )
     return (
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
-        "<title>DynamoDB Medium class summary</title><style>"
-        "table{border-collapse:collapse}td,th{padding:2px 8px;border-bottom:1px solid #ddd}"
-        "th{cursor:pointer;text-align:left}.partial{color:#8a5a00}.failed,.error{color:#a31515}"
-        "</style></head><body>"
+        f"<title>DynamoDB Medium class summary</title>{CLASS_STYLE}</head><body>"
         f"<h1>DynamoDB Medium class summary: <span id='class-count'>{len(grades)}</span> students</h1>"
-        "<p>Click a column header to sort; click a student for their report.</p>"
+        f"{histogram(grades)}{task_rates(grades)}"
+        "<h2>Students</h2><p>Click a column header to sort; click a student for their report.</p>"
         f"<table id='class-summary'><thead><tr><th>Student</th><th>Total</th>{head}<th>Complete</th>"
         f"</tr></thead><tbody>{''.join(body)}</tbody></table>{SORT_SCRIPT}</body></html>\n"
     )

@@ -1,8 +1,15 @@
-"""The per-task table printed at the end of a grading run."""
+"""The per-task table printed at the end of a grading run, and a roster run's class lines.
+
+Every piece of text a student could have influenced goes through text.for_terminal: one printable
+line, so a message can neither colour the terminal, move its cursor, nor fake a line of the grade.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from grader.grade import Grade
+from grader.reports.text import for_terminal
 
 STATUS_MARK = {"passed": "PASS", "partial": "PART", "failed": "FAIL", "error": "ERROR"}
 MARK = {"failed": "-", "error": "!"}
@@ -15,17 +22,26 @@ def render(grade: Grade) -> list[str]:
     """
     causes = grade.causes()
     lines = [
-        f"student {grade.student_id} (target {grade.target})",
+        f"student {for_terminal(grade.student_id)} (target {for_terminal(grade.target)})",
         f"{'task':>4}  {'title':<42} {'score':>11}  status",
     ]
     for task in grade.tasks:
         score = f"{task.score:g}/{task.info.points:g}"
         lines.append(f"{task.info.number:>4}  {task.info.title:<42} {score:>11}  {STATUS_MARK[task.status]}")
-        lines += [f"{'':>6}{MARK[status]} {text}" for status, text in task.feedback(causes)]
+        lines += [f"{'':>6}{MARK[status]} {for_terminal(text)}" for status, text in task.feedback(causes)]
     lines.append(
         f"TOTAL {grade.score:g}/{grade.max_score:g}"
         + ("" if grade.complete else "  (INCOMPLETE: some checks could not be graded)")
     )
     for number, cause in enumerate(causes, 1):
-        lines.append(f"grading incomplete, cause {number}: {cause}")
+        lines.append(f"grading incomplete, cause {number}: {for_terminal(cause)}")
+    return lines
+
+
+def render_class(grades: Iterable[Grade]) -> list[str]:
+    """One line per student of a roster run: total, and why grading was incomplete when it was."""
+    lines = []
+    for grade in grades:
+        state = "" if grade.complete else "  INCOMPLETE: " + "; ".join(map(for_terminal, grade.causes()))
+        lines.append(f"{for_terminal(grade.student_id):<42} {grade.score:>6g}/{grade.max_score:g}{state}")
     return lines
