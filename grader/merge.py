@@ -7,18 +7,25 @@ import shutil
 import sys
 from pathlib import Path
 
+from grader.options import STUDENT_ID_PATTERN
 from grader.reports import class_summary, github
 
 
 def merge(shards: list[Path], out: Path) -> list[str]:
     """Copy every shard's student folders into out and write the class summary; return the ids.
 
-    A student graded in two shards is an error (the shards were not slices of one roster).
+    A student graded in two shards is an error (the shards were not slices of one roster), and so is
+    a student id that --student-id would refuse: it names a folder under out, so it must stay one.
     """
     owner: dict[str, Path] = {}
     for shard in shards:
         for grade in class_summary.load_grades(shard):
-            student = grade["student_id"]
+            student = grade.get("student_id")
+            if not isinstance(student, str) or not STUDENT_ID_PATTERN.fullmatch(student):
+                raise ValueError(
+                    f"{shard}: invalid student id {student!r} in a grade.json "
+                    "(use 1-42 letters, digits, '-' or '_'): not a grade folder of this grader"
+                )
             if student in owner:
                 raise ValueError(f"student {student} is in both {owner[student]} and {shard}")
             owner[student] = shard

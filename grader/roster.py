@@ -44,6 +44,11 @@ def load_roster(path: Path) -> tuple[RosterEntry, ...]:
         text = path.read_text(encoding="utf-8-sig")
     except OSError as exc:
         raise pytest.UsageError(f"--roster {path}: cannot read it ({exc.strerror})") from None
+    except UnicodeDecodeError as exc:
+        raise pytest.UsageError(
+            f"--roster {path}: not UTF-8 text (byte {exc.object[exc.start]:#04x} at offset {exc.start}); "
+            "save it as UTF-8 (CSV UTF-8 in a spreadsheet)"
+        ) from None
     lines = [
         (number, line)
         for number, line in enumerate(text.splitlines(), start=1)
