@@ -74,3 +74,51 @@ def test_class_grading_runs_every_shard_then_merges() -> None:
     assert step(merge, "actions/download-artifact")["with"]["pattern"] == "grades-shard-*"
     assert "grader-merge --out class-grades shards/*" in commands(merge)
     assert step(grade, "actions/upload-artifact")["with"]["name"] == "grades-shard-${{ matrix.shard }}"
+
+
+ALL_WORKFLOWS = sorted(path.name for path in WORKFLOWS.glob("*.yml"))
+PYTEST_CALL = re.compile(r"python3?( -\w+)* -m pytest")
+
+
+@pytest.mark.parametrize("name", ALL_WORKFLOWS)
+def test_checkouts_leave_no_token_on_disk(name: str) -> None:
+    """Student code is graded from these folders: no credentials persisted in any .git/config."""
+    for job in load(name)["jobs"].values():
+        for checkout in [s for s in job["steps"] if s.get("uses", "").startswith("actions/checkout")]:
+            assert checkout.get("with", {}).get("persist-credentials") is False, (name, checkout)
+        assert not re.search(r"https://[^\s\"/]*:\$\{?\w+\}?@", commands(job)), name  # token in a URL
+
+
+@pytest.mark.parametrize("name", ALL_WORKFLOWS)
+def test_the_grader_runs_with_nothing_importable_from_the_working_directory(name: str) -> None:
+    calls = [m.group(0) for job in load(name)["jobs"].values() for m in PYTEST_CALL.finditer(commands(job))]
+    assert all(" -P " in f"{call} " for call in calls), (name, calls)
+
+
+def test_the_checks_above_catch_what_they_guard_against() -> None:
+    assert not re.search(r"https://[^\s\"/]*:\$\{?\w+\}?@", "git clone https://github.com/o/r")
+    assert re.search(
+        r"https://[^\s\"/]*:\$\{?\w+\}?@", 'git clone "https://x-access-token:${TOKEN}@github.com/o/r"'
+    )
+    assert " -P " not in "python -m pytest " and PYTEST_CALL.search("python -m pytest -n 2")
+
+
+def test_classroom50_runner_grades_with_aws_and_the_grader() -> None:
+    """The runner workflow the stock Classroom 50 runner lacks: OIDC, Python, the grader, runner.py."""
+    workflow = load("classroom50-runner.yml")
+    assert "workflow_call" in workflow["on"] and workflow["permissions"]["id-token"] == "write"
+    (job,) = workflow["jobs"].values()
+    names = [s.get("uses", "").split("@")[0] or s.get("name", "") for s in job["steps"]]
+    order = ["actions/setup-python", "Install the grader", "aws-actions/configure-aws-credentials"]
+    grading = next(i for i, s in enumerate(job["steps"]) if s.get("id") == "autograde")
+    assert [names.index(n) for n in order] == sorted(names.index(n) for n in order)
+    assert all(names.index(n) < grading for n in order)
+    env = job["steps"][grading]["env"]
+    assert {"PAGES_BASE_URL", "CLASSROOM", "ASSIGNMENT", "SUBMISSION_TAG", "GRADER_DIR"} <= set(env)
+    assert "runner.py" in job["steps"][grading]["run"]
+    assert (
+        step(job, "aws-actions/configure-aws-credentials")["with"]["role-to-assume"]
+        == "${{ vars.GRADER_ROLE_ARN }}"
+    )
+    release = [s for s in job["steps"] if "gh release create" in s.get("run", "")]
+    assert len(release) == 1 and "status != 'error'" in release[0]["if"]
