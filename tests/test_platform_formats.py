@@ -489,3 +489,21 @@ def test_format_schemas_reject_what_the_platforms_reject(schema: dict, document:
     jsonschema.validate(valid, schema)
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(valid | change, schema)
+
+
+def test_the_suite_weighs_checks_in_whole_points(reference_run: harness.GraderRun) -> None:
+    """Every platform shows the grade's own integer total because every check weight is whole."""
+    assert reference_run.grade is not None, reference_run.output
+    for task, info in zip(reference_run.grade["tasks"], TASKS, strict=True):
+        weights = [check["max_points"] for check in task["checks"]]
+        assert all(float(w).is_integer() for w in weights) and sum(weights) == info.points, task
+
+
+def test_a_fractional_weight_is_a_grader_defect_not_a_rounded_score() -> None:
+    results = [CheckResult(1, "a", "passed", 8.5), CheckResult(1, "b", "failed", 1.5, "no")]
+    task = build_grade("alice", "moto", results).tasks[0]
+    assert (task.status, "not whole" in task.problem) == ("error", True)
+    whole = build_grade(
+        "alice", "moto", [CheckResult(1, "a", "passed", 8), CheckResult(1, "b", "failed", 2, "no")]
+    )
+    assert whole.tasks[0].status == "partial"
