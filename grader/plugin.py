@@ -15,6 +15,7 @@ from grader.grade import CheckResult, Grade, build_grade
 from grader.options import Settings, StudentIdError, add_options, load_settings
 from grader.outcomes import check_result, task_number
 from grader.reports import class_summary, github, hooks
+from grader.reports.text import for_terminal
 from grader.roster import ROSTER_PARAM, RosterEntry, student_settings
 from grader.stash import ENDPOINT_KEY, SETTINGS_KEY
 
@@ -143,7 +144,7 @@ class GradingRun:
             if isinstance(entry, RosterEntry):
                 report.user_properties.append((STUDENT_PROPERTY, entry.student_id))
             if result.message:
-                report.longrepr = result.message
+                report.longrepr = for_terminal(result.message)  # pytest prints it
         return report
 
     def pytest_report_teststatus(self, report: pytest.TestReport) -> tuple[str, str, str] | None:
