@@ -130,7 +130,8 @@ body{font-family:Helvetica,Arial,sans-serif;color:#1f2328;font-size:14px;max-wid
 table{border-collapse:collapse}td,th{padding:2px 8px;border-bottom:1px solid #ddd;text-align:left}
 td.num{text-align:right}#class-summary th{cursor:pointer}
 .partial{color:#8a5a00}.failed,.error{color:#a31515}
-.histogram{display:flex;align-items:flex-end;gap:6px;height:160px;border-bottom:1px solid #999}
+.histogram{display:flex;align-items:flex-end;gap:6px;height:160px;border-bottom:1px solid #999;
+margin-bottom:32px}
 .bin{display:flex;flex-direction:column;justify-content:flex-end;align-items:center;height:100%;width:56px}
 .bin .column{display:block;width:100%;background:#0969da;border-radius:3px 3px 0 0}
 .bin .label{font-size:12px;color:#59636e;position:relative;top:18px;height:0}
