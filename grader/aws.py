@@ -1,15 +1,15 @@
 """AWS access for the checks: one boto3 session per process, retrying clients, a read-only guard.
 
 Every client made from the grading session (the checks', the probe's, any other) carries the guard:
-an operation that is not a read is refused before it is signed or sent. The reference deployment
-(``--deploy-solution``) is the only writer and makes its own session with ``make_session``.
+an operation that is not one of the reads the grader needs is refused before it is signed or
+sent. The reference deployment (``--deploy-solution``) is the only writer and makes its own
+session with ``make_session``.
 """
 
 from __future__ import annotations
 
 import functools
 import os
-import re
 from typing import Any
 
 import boto3
@@ -29,18 +29,33 @@ PROBE_CONFIG = Config(retries={"mode": "standard", "max_attempts": 3}, connect_t
 
 EMULATOR_CREDENTIALS = {"aws_access_key_id": "test", "aws_secret_access_key": "test"}
 
-READ_OPERATION = re.compile(r"(Describe|List|Get|BatchGet)[A-Z]\w*|Query|Scan|TransactGetItems")
-"""Operations that only read; everything else (Put, Update, Delete, Create, Tag, Invoke,
-ExecuteStatement, AssumeRole, ...) is refused."""
+GRADER_ACTIONS = frozenset(
+    {
+        "dynamodb:DescribeTable",
+        "dynamodb:DescribeTimeToLive",
+        "dynamodb:ListTagsOfResource",
+        "dynamodb:Query",
+        "dynamodb:Scan",
+        "dynamodb:DescribeStream",
+        "lambda:GetFunctionConfiguration",
+        "lambda:ListEventSourceMappings",
+        "iam:GetRole",
+        "iam:GetRolePolicy",
+        "iam:ListAttachedRolePolicies",
+        "iam:ListRolePolicies",
+        "iam:GetPolicy",
+        "iam:GetPolicyVersion",
+        "cloudwatch:DescribeAlarms",
+        "sns:GetTopicAttributes",
+        "sts:GetCallerIdentity",
+    }
+)
+"""The only actions the grading session sends: every other one (writes, Invoke, AssumeRole,
+GetSessionToken, lambda:GetFunction with its code download URL, ...) is refused before it is signed."""
 
 IAM_PREFIXES = {"monitoring": "cloudwatch"}
 """IAM action prefixes that differ from the service's signing name (CloudWatch signs as monitoring;
 DynamoDB Streams signs as dynamodb, which is already its IAM prefix)."""
-
-
-def is_read_operation(operation: str) -> bool:
-    """True for operations that only read (DescribeTable, ListTagsOfResource, Query, Scan, ...)."""
-    return READ_OPERATION.fullmatch(operation) is not None
 
 
 def iam_action(signing_name: str, operation: str) -> str:
@@ -58,11 +73,11 @@ def _action_of(model: Any) -> str:
     return iam_action(model.service_model.signing_name, model.name)
 
 
-def _refuse_writes(model: Any, **_: Any) -> None:
-    if not is_read_operation(model.name):
+def _refuse_others(model: Any, **_: Any) -> None:
+    if _action_of(model) not in GRADER_ACTIONS:
         raise ReadOnlyViolation(
             f"the grader refused to call {_action_of(model)} from {current_check()}: "
-            "grading is read-only and never changes the account"
+            "grading makes only the reads it needs and never changes the account"
         )
 
 
@@ -83,8 +98,8 @@ def make_session(settings: Settings, endpoint_url: str | None) -> boto3.Session:
 
 
 def guard_session(session: boto3.Session) -> boto3.Session:
-    """Make every client later created from the session read-only (and name actions in errors)."""
-    session.events.register("before-call", _refuse_writes)
+    """Let clients later made from the session send only GRADER_ACTIONS (and name actions in errors)."""
+    session.events.register("before-call", _refuse_others)
     session.events.register("after-call", _name_action_in_errors)
     return session
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -17,6 +18,7 @@ from grader.outcomes import check_result, task_number
 from grader.reports import class_summary, github, hooks
 from grader.reports.text import for_terminal
 from grader.roster import ROSTER_PARAM, RosterEntry, student_settings
+from grader.sandbox.policy import ISOLATION_INPUT, SKIPPED_KEY, isolation_header, sandbox_isolation
 from grader.stash import ENDPOINT_KEY, SETTINGS_KEY
 
 RESULT_PROPERTY = "grader_check"
@@ -64,6 +66,7 @@ def pytest_configure(config: pytest.Config) -> None:
         if not is_xdist_worker(config):
             config.hook.pytest_grader_rejected(config=config, error=error)
         raise
+    settings = replace(settings, isolation=sandbox_isolation(config, settings))
     config.stash[SETTINGS_KEY] = settings
     if config.option.reportchars == DEFAULT_REPORT_CHARS:  # the grade table says it better
         config.option.reportchars = "N"
@@ -98,7 +101,9 @@ class GradingRun:
 
     @property
     def grade(self) -> Grade:
-        return build_grade(self.settings.student_id, self.settings.target, self.results.values())
+        settings = self.settings
+        results = self.results.values()
+        return build_grade(settings.student_id, settings.target, results, isolation=settings.isolation)
 
     # a roster run: every check once per student -------------------------------------------------
     @property
@@ -113,7 +118,12 @@ class GradingRun:
         for nodeid, result in self.results.items():
             by_student.setdefault(self.student_of.get(nodeid, ""), []).append(result)
         return [
-            build_grade(entry.student_id, self.settings.target, by_student.get(entry.student_id, []))
+            build_grade(
+                entry.student_id,
+                self.settings.target,
+                by_student.get(entry.student_id, []),
+                isolation=self.settings.isolation,
+            )
             for entry in self.settings.roster or ()
         ]
 
@@ -130,6 +140,10 @@ class GradingRun:
     @pytest.hookimpl(optionalhook=True)
     def pytest_configure_node(self, node: Any) -> None:
         node.workerinput[ENDPOINT_INPUT] = self.config.stash[ENDPOINT_KEY]
+        node.workerinput[ISOLATION_INPUT] = self.settings.isolation
+
+    def pytest_report_header(self) -> list[str]:
+        return isolation_header(self.settings.isolation, self.config.stash.get(SKIPPED_KEY, []))
 
     # outcomes -------------------------------------------------------------------------------------
     @pytest.hookimpl(wrapper=True)

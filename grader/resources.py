@@ -100,7 +100,9 @@ class StudentResources:
         """The function's configuration, or None."""
         try:
             client = self.account.client("lambda")
-            return client.get_function(FunctionName=self.function_name)["Configuration"]
+            configuration = client.get_function_configuration(FunctionName=self.function_name)
+            configuration.pop("ResponseMetadata", None)
+            return configuration
         except ClientError as exc:
             if _not_found(exc):
                 return None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import subprocess
 import sys
 import uuid
@@ -20,6 +21,14 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 AWS_ENV_VARS = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE",
                 "AWS_ENDPOINT_URL", "AWS_DEFAULT_REGION", "AWS_REGION", "STUDENT_ID",
                 "GRADER_TARGET", "SUBMISSION_DIR")
+
+
+READ_ACTION = re.compile(r"[a-z0-9-]+:((Describe|List|Get|BatchGet)[A-Z]\w*|Query|Scan|TransactGetItems)")
+
+
+def is_read_action(action: str) -> bool:
+    """An IAM action that only reads, by name (an independent check of the grader's allow-list)."""
+    return READ_ACTION.fullmatch(action) is not None
 
 
 def new_student_id(prefix: str = "t") -> str:

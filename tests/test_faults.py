@@ -233,7 +233,7 @@ PROTOCOL_SAMPLES = [  # (service, method, arguments, the IAM action the proxy mu
     ("dynamodbstreams", "list_streams", {}, "dynamodb:ListStreams"),  # JSON, signing as dynamodb
     ("cloudwatch", "describe_alarms", {}, "cloudwatch:DescribeAlarms"),  # Smithy RPC v2 CBOR
     ("lambda", "list_event_source_mappings", {}, "lambda:ListEventSourceMappings"),  # REST JSON
-    ("lambda", "get_function", {"FunctionName": "f"}, "lambda:GetFunction"),
+    ("lambda", "get_function_configuration", {"FunctionName": "f"}, "lambda:GetFunctionConfiguration"),
     ("iam", "list_roles", {}, "iam:ListRoles"),  # query
     ("sns", "list_topics", {}, "sns:ListTopics"),
 ]

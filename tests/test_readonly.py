@@ -8,77 +8,58 @@ from typing import Any
 
 import pytest
 
-from grader.aws import Account, current_check, iam_action, is_read_operation
+from grader.aws import GRADER_ACTIONS, Account, current_check, iam_action
 from grader.failures import GraderError, ReadOnlyViolation, RequirementFailed, describe_grader_error
-from grader.tasks import table_name
+from grader.tasks import function_name, table_name
 from tests import harness
 from tests.faultproxy import FaultProxy, fault_proxy
 
 TASK1 = "tests_assessment/test_task01_table.py"
 RUNNING = "tests_assessment/test_task07_streams.py::test_stream_enabled (call)"
 
-READS = [
-    "DescribeTable",
-    "DescribeTimeToLive",
-    "ListTagsOfResource",
-    "Query",
-    "Scan",
-    "GetItem",
-    "BatchGetItem",
-    "TransactGetItems",
-    "DescribeStream",
-    "GetRecords",
-    "GetShardIterator",
-    "ListStreams",
-    "GetFunction",
-    "ListEventSourceMappings",
-    "GetRole",
-    "GetPolicyVersion",
-    "DescribeAlarms",
-    "GetTopicAttributes",
-    "GetCallerIdentity",
-]
-WRITES = [
-    "PutItem",
-    "UpdateItem",
-    "DeleteItem",
-    "BatchWriteItem",
-    "TransactWriteItems",
-    "ExecuteStatement",
-    "BatchExecuteStatement",
-    "CreateTable",
-    "UpdateTable",
-    "DeleteTable",
-    "UpdateTimeToLive",
-    "TagResource",
-    "UntagResource",
-    "Invoke",
-    "CreateEventSourceMapping",
-    "UpdateFunctionCode",
-    "AttachRolePolicy",
-    "PutRolePolicy",
-    "PutMetricAlarm",
-    "DeleteAlarms",
-    "SetAlarmState",
-    "Publish",
-    "Subscribe",
-    "AssumeRole",
-    "Getaway",
-    "Lists",
-    "Describe",
-    "QueryAndDelete",
-    "ScanAll",
+REFUSED = [  # writes, and reads the grader never needs (credentials, code, data it does not grade)
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:BatchWriteItem",
+    "dynamodb:TransactWriteItems",
+    "dynamodb:ExecuteStatement",
+    "dynamodb:CreateTable",
+    "dynamodb:DeleteTable",
+    "dynamodb:UpdateTimeToLive",
+    "dynamodb:TagResource",
+    "dynamodb:GetItem",
+    "dynamodb:GetRecords",
+    "lambda:Invoke",
+    "lambda:GetFunction",
+    "lambda:UpdateFunctionCode",
+    "iam:AttachRolePolicy",
+    "iam:ListRoles",
+    "cloudwatch:PutMetricAlarm",
+    "cloudwatch:DeleteAlarms",
+    "sns:Publish",
+    "sts:AssumeRole",
+    "sts:GetSessionToken",
+    "sts:GetFederationToken",
+    "s3:GetObject",
+    "secretsmanager:GetSecretValue",
 ]
 
 
-@pytest.mark.parametrize("operation", READS)
-def test_reads_are_reads(operation: str) -> None:
-    assert is_read_operation(operation)
+@pytest.mark.parametrize("action", sorted(GRADER_ACTIONS))
+def test_the_grader_needs_only_reads(action: str) -> None:
+    assert harness.is_read_action(action)
 
 
-@pytest.mark.parametrize("operation", WRITES)
-def test_anything_else_is_not_a_read(operation: str) -> None:
-    assert not is_read_operation(operation)
+@pytest.mark.parametrize("action", REFUSED)
+def test_anything_else_is_not_allowed(action: str) -> None:
+    assert action not in GRADER_ACTIONS
+
+
+def test_the_read_classifier_can_say_no() -> None:
+    """The classifier above must refuse writes, or the first test proves nothing."""
+    assert not harness.is_read_action("dynamodb:PutItem") and not harness.is_read_action("sts:AssumeRole")
+    assert harness.is_read_action("dynamodb:Query")
 
 
 @pytest.mark.parametrize(
@@ -121,7 +102,8 @@ def proxy(moto_endpoint: str) -> Iterator[FaultProxy]:
 
 
 def _writes(student_id: str) -> list[tuple[str, str, dict[str, Any], str]]:
-    """(service, method, arguments, IAM action) of writes a careless check might attempt."""
+    """(service, method, arguments, IAM action) of calls a careless check might attempt: writes, and
+    reads that hand out credentials or code."""
     table = table_name(student_id)
     return [
         (
@@ -145,10 +127,15 @@ def _writes(student_id: str) -> list[tuple[str, str, dict[str, Any], str]]:
             {"TopicArn": "arn:aws:sns:us-east-1:123456789012:t", "Message": "m"},
             "sns:Publish",
         ),
+        ("sts", "get_session_token", {}, "sts:GetSessionToken"),
+        ("lambda", "get_function", {"FunctionName": function_name(student_id)}, "lambda:GetFunction"),
     ]
 
 
-@pytest.mark.parametrize("index", range(6), ids=lambda i: ["put", "drop", "invoke", "alarm", "iam", "sns"][i])
+WRITE_IDS = ["put", "drop", "invoke", "alarm", "iam", "sns", "session-token", "function-code"]
+
+
+@pytest.mark.parametrize("index", range(len(WRITE_IDS)), ids=lambda i: WRITE_IDS[i])
 def test_write_is_refused_before_it_is_sent_naming_operation_and_check(
     index: int, deployed: str, proxy: FaultProxy, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -204,4 +191,4 @@ def test_a_check_attempting_a_write_errors_and_the_account_is_untouched(
     assert run.not_passed() == {(1, check["name"]): "error"}
     assert run.exit_code == 6
     assert "dynamodb:DeleteTable" not in proxy.actions()
-    assert all(is_read_operation(action.split(":")[1]) for action in proxy.actions())
+    assert proxy.actions() <= GRADER_ACTIONS

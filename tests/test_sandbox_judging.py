@@ -10,7 +10,7 @@ import pytest
 from grader import index_reads
 from grader.failures import RequirementFailed
 from grader.sandbox import expressions, judging
-from grader.sandbox.record import Call, Record, Step
+from grader.sandbox.record import Call, Record, Step, calls_from_json
 from tests_assessment import test_task05_gsi_query as task5
 from tests_assessment import test_task06_lsi_query as task6
 
@@ -151,37 +151,24 @@ def test_calls_summary_and_stop_note() -> None:
     assert judging.stopped(crashed) == "; it raised KeyError: 'x' (line 3 of f.py)"
 
 
-def test_record_round_trip() -> None:
-    data = {
-        "file": "f.py",
-        "problem": None,
-        "seconds": 1.0,
-        "steps": [
+def test_record_requires_own_table_and_region() -> None:
+    calls = calls_from_json(
+        [
             {
-                "name": "run",
-                "exit_status": 0,
-                "exception": None,
-                "result": None,
-                "stdout": "hi\n",
-                "stdout_dropped": 0,
-                "table": [{"customer_id": {"S": "C"}, "order_id": {"S": "O"}}],
-                "calls": [
-                    {
-                        "service": "dynamodb",
-                        "operation": "GetItem",
-                        "params": {"TableName": "orders-a"},
-                        "error": None,
-                        "returned": [],
-                        "endpoint": "https://dynamodb.us-east-1.amazonaws.com",
-                    }
-                ],
+                "service": "dynamodb",
+                "operation": "GetItem",
+                "params": {"TableName": "orders-a"},
+                "error": None,
+                "returned": [],
+                "region": "us-east-1",
             }
-        ],
-    }
-    record = Record.from_json(data)
+        ]
+    )
+    table = ({"customer_id": {"S": "C"}, "order_id": {"S": "O"}},)
+    record = Record("f.py", None, (Step("run", 0, None, None, "hi\n", 0, calls, table),))
     assert record.require_ran("orders-a", "us-east-1", 20) is record
     assert record.step("run").item("C", "O") == {"customer_id": "C", "order_id": "O"}
-    with pytest.raises(RequirementFailed, match=r"calls DynamoDB at https://dynamodb\.us-east-1"):
+    with pytest.raises(RequirementFailed, match=r"in region us-east-1; expected region eu-west-1"):
         record.require_ran("orders-a", "eu-west-1", 20)
     with pytest.raises(RequirementFailed, match="used table orders-a; expected table orders-b"):
         record.require_ran("orders-b", "us-east-1", 20)

@@ -269,7 +269,9 @@ def set_limits(limits: dict[str, int]) -> None:
     for name, value in limits.items():
         number = getattr(resource, name)
         resource.setrlimit(number, (value, value))
-    signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the file limit fails (EFBIG), not the process
+    signal.signal(
+        signal.SIGXFSZ, signal.SIG_IGN
+    )  # a write past the file limit fails (EFBIG), not the process
 
 
 def warm_up() -> None:

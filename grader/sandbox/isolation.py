@@ -24,6 +24,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -251,14 +252,20 @@ def _hidden_from_uid(scratch: Path) -> tuple[Path, ...]:
     return tuple(dict.fromkeys(p for p in candidates if p.is_dir() and p not in scratch.parents))
 
 
-@functools.cache
+_SCRATCH: list[Path] = []
+_SCRATCH_LOCK = threading.Lock()
+
+
 def scratch_root() -> Path:
     """The grader's private folder for this process's runs: 0711, so a run's uid reaches only its own."""
-    root = Path(tempfile.mkdtemp(prefix="grader-sandbox-"))
-    root.chmod(0o711)
-    (root / "private").mkdir(mode=0o700)
-    atexit.register(shutil.rmtree, root, True)
-    return root
+    with _SCRATCH_LOCK:
+        if not _SCRATCH:
+            root = Path(tempfile.mkdtemp(prefix="grader-sandbox-"))
+            root.chmod(0o711)
+            (root / "private").mkdir(mode=0o700)
+            atexit.register(shutil.rmtree, root, True)
+            _SCRATCH.append(root)
+        return _SCRATCH[0]
 
 
 PROBE_PROGRAM = (sys.executable, "-I", "-c", "import boto3")

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import atexit
 import contextlib
-import functools
 import json
 import os
 import select
@@ -126,12 +125,17 @@ def read_submission(folder: Path) -> tuple[dict[str, bytes], dict[str, str]]:
     return files, refused
 
 
-@functools.cache
+_BACKEND: list[Backend] = []
+_BACKEND_LOCK = threading.Lock()
+
+
 def backend() -> Backend:
     """The process's sandbox emulator, shared by every run (each in an account of its own)."""
-    emulator = Backend(isolation.scratch_root() / "private")
-    atexit.register(emulator.close)
-    return emulator
+    with _BACKEND_LOCK:
+        if not _BACKEND:
+            _BACKEND.append(Backend(isolation.scratch_root() / "private"))
+            atexit.register(_BACKEND[0].close)
+        return _BACKEND[0]
 
 
 class Channel:
@@ -329,7 +333,9 @@ class FileRun:
         if report is None or report["exit_status"] is None:
             return self._stop("timeout", name)
         if self.plan.kind == "module" and index == 0 and not self.steps[-1].finished:
-            return self._stop("import", self.steps[-1].ending().removeprefix("it raised ") or "the import failed")
+            return self._stop(
+                "import", self.steps[-1].ending().removeprefix("it raised ") or "the import failed"
+            )
         return True
 
     def _report_of(self, index: int, channel: Channel, deadline: float) -> dict[str, Any] | str:
