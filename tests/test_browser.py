@@ -3,7 +3,7 @@
 A full, a partial and an incomplete grade are rendered; screenshots of each, and of the class page,
 go to artifacts/browser/ (kept by CI as test artifacts). The DOM is read after the page's scripts
 ran, together with the text Chromium actually shows (``innerText``: nothing hidden, nothing folded).
-Chromium is Debian's `chromium` package; `make test` installs it first when missing (the `browser`
+Chromium is Debian's `chromium` package; `make test` installs it first when missing (the `packages`
 target).
 """
 
@@ -54,7 +54,7 @@ HOSTILE_SHOWN = "bad \ufffd text red <b>bold</b> bell"
 PYTEST_WORDS = ("Expected failures", "Unexpected passes", "Reruns", "Retried")
 
 pytestmark = [
-    pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (run `make browser`)"),
+    pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (run `make packages`)"),
     pytest.mark.timeout(600),  # several full grading runs on a loaded 2-core machine
 ]
 

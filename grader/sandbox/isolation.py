@@ -235,6 +235,8 @@ def launch(
     if user is not None:
         for path in (work, *work.iterdir()):
             os.chown(path, user.uid, user.uid)
+        if not private_mounts_work():  # file permissions alone keep the uid out
+            return Launch(_as_user(user, command), (), work, str(scratch / "aws.sock"), user)
         hide = " ".join(shlex.quote(str(p)) for p in _hidden_from_uid(scratch))
         script, staged = _staged_mounts(scratch, runtime_dirs())
         rebind = "; ".join(
@@ -244,6 +246,13 @@ def launch(
         script += f'; for d in {hide}; do mount -t tmpfs -o size=1m,mode=0755 tmpfs "$d"; done; {rebind}'
         command = _in_private_mounts(script, _as_user(user, command))
     return Launch(command, (), work, str(scratch / "aws.sock"), user)
+
+
+@functools.cache
+def private_mounts_work() -> bool:
+    """Whether root may make a private mount namespace here (not in containers without CAP_SYS_ADMIN)."""
+    probe = ["unshare", "--mount", "--propagation", "private", "--", "true"]
+    return subprocess.run(probe, capture_output=True, check=False).returncode == 0
 
 
 def _hidden_from_uid(scratch: Path) -> tuple[Path, ...]:

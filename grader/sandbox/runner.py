@@ -166,7 +166,10 @@ class Channel:
         if not self._fill(4 + size, deadline):
             return None
         body, self._buffer = self._buffer[4 : 4 + size], self._buffer[4 + size :]
-        message = json.loads(body)
+        try:
+            message = json.loads(body)
+        except ValueError:
+            raise ValueError(f"{size} bytes that are not JSON") from None
         if not isinstance(message, dict):
             raise ValueError("a message that is not an object")
         return message
