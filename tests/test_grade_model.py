@@ -65,7 +65,7 @@ def test_order_of_arrival_does_not_change_the_grade() -> None:
 
 def test_grade_json_shape_matches_the_spec() -> None:
     grade = build_grade("alice", "moto", [], TASKS).to_dict()
-    assert list(grade) == ["assessment", "student_id", "target", "complete", "score",
+    assert list(grade) == ["assessment", "student_id", "target", "isolation", "complete", "score",
                            "max_score", "tasks"]
     assert grade["assessment"] == "dynamodb-medium" and grade["max_score"] == 100.0
     assert [t["task"] for t in grade["tasks"]] == list(range(1, 14))

@@ -239,9 +239,9 @@ def test_mapping_state_check(state: str, passes: bool) -> None:
     ],
 )
 def test_handler_forms(handler: str, passes: bool) -> None:
-    configuration = {"Handler": handler}
+    configuration = {"FunctionName": "f", "Runtime": task8.RUNTIME, "Handler": handler}
     if passes:
-        task8.test_function_handler(configuration)
+        task8.test_function_runtime(configuration)
     else:
         with pytest.raises(RequirementFailed, match=re.escape("<module>.<function>")):
-            task8.test_function_handler(configuration)
+            task8.test_function_runtime(configuration)

@@ -297,5 +297,5 @@ def test_the_reference_passes_every_live_check(reference_run: harness.GraderRun)
         graded = reference_run.task(task)
         assert (graded["status"], graded["score"]) == ("passed", TASKS_BY_NUMBER[task].points), graded
     deployment = [c for c in reference_run.task(8)["checks"] if c["name"] in TASK8_DEPLOYMENT_CHECKS]
-    assert len(deployment) == 7 and {c["status"] for c in deployment} == {"passed"}, reference_run.task(8)
-    assert sum(c["max_points"] for c in deployment) == 7
+    assert len(deployment) == 6 and {c["status"] for c in deployment} == {"passed"}, reference_run.task(8)
+    assert sum(c["max_points"] for c in deployment) == 6
