@@ -11,10 +11,12 @@ from __future__ import annotations
 import http.client
 import itertools
 import json
-import logging
+import os
 import socket
+import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -25,6 +27,8 @@ from boto3.dynamodb.types import TypeSerializer
 from grader.failures import GraderError
 
 FIRST_ACCOUNT = 900_000_000_000
+START_LIMIT = 60.0
+"""Seconds the emulator's process may take to import moto and listen (a loaded CI machine is slow)."""
 ACCOUNT_HEADER = "x-moto-account-id"
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 Response = tuple[int, list[tuple[str, str]], bytes]
@@ -66,32 +70,49 @@ def _seed_data() -> tuple[dict[str, Any], list[dict[str, Any]]]:
 
 
 class Backend:
-    """moto's server on a Unix socket in `folder` (started on first use), and the seed of every run."""
+    """moto's server in a process of its own on a Unix socket in `folder`, and the seed of every run.
+
+    Its own process: its CPU runs beside the grader's, and none of the grader's moto state or
+    settings (an embedded target emulator, managed IAM policies loaded per account) reaches it.
+    """
 
     def __init__(self, folder: Path) -> None:
         self.socket_path = folder / "moto.sock"
         self._lock = threading.Lock()
-        self._server: Any = None
+        self._server: subprocess.Popen[bytes] | None = None
         self._accounts = itertools.count(FIRST_ACCOUNT)
         self.definition, self.puts = _seed_data()
 
-    def _started(self) -> None:
+    def start(self) -> None:
+        """Start the server (once); the first request waits until it listens."""
         with self._lock:
             if self._server is None:
-                from moto.server import DomainDispatcherApplication, create_backend_app
-                from werkzeug.serving import make_server
+                self._server = subprocess.Popen(
+                    [sys.executable, "-I", "-m", "grader.sandbox.emulator_server", str(self.socket_path)],
+                    stdin=subprocess.PIPE,  # it stops when the grader's end closes
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.PIPE,
+                    env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8"},
+                )
 
-                logging.getLogger("werkzeug").setLevel(logging.ERROR)
-                app = DomainDispatcherApplication(create_backend_app)
-                self._server = make_server(f"unix://{self.socket_path}", 0, app, threaded=True)
-                threading.Thread(target=self._server.serve_forever, name="sandbox-moto", daemon=True).start()
+    def _listening(self) -> None:
+        self.start()
+        deadline = time.monotonic() + START_LIMIT
+        while not self.socket_path.exists():
+            assert self._server is not None
+            if self._server.poll() is not None or time.monotonic() > deadline:
+                error = (
+                    self._server.stderr.read().decode(errors="replace")[-500:] if self._server.stderr else ""
+                )
+                raise GraderError(f"the sandbox emulator did not start: {error.strip() or 'no message'}")
+            time.sleep(0.02)
 
     def new_account(self) -> str:
         return str(next(self._accounts))
 
     def request(self, method: str, path: str, headers: dict[str, str], body: bytes) -> Response:
         """Send one HTTP request to the emulator; its status, headers and body."""
-        self._started()
+        self._listening()
         connection = UnixHTTPConnection(str(self.socket_path))
         try:
             connection.request(method, path, body=body, headers=headers)
@@ -152,8 +173,13 @@ class Backend:
     def close(self) -> None:
         with self._lock:
             if self._server is not None:
-                self._server.shutdown()
-                self._server.server_close()
+                assert self._server.stdin is not None
+                self._server.stdin.close()
+                try:
+                    self._server.wait(timeout=5)
+                except subprocess.TimeoutExpired:
+                    self._server.kill()
+                    self._server.wait()
                 self._server = None
 
 

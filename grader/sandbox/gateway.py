@@ -22,6 +22,8 @@ from typing import Any
 from grader.sandbox import expressions
 from grader.sandbox.backend import ACCOUNT_HEADER, Backend
 
+POLL_SECONDS = 0.02
+"""How often the gateway's loop looks for its shutdown: closing a run waits at most this long."""
 REQUEST_CAP = 4 << 20
 """Bytes of one request body; DynamoDB's own limit on a batch write is 16 MB, the seed is tiny."""
 FORWARDED_TARGETS = ("DynamoDB_20120810.", "DynamoDBStreams_20120810.")
@@ -86,7 +88,7 @@ class Gateway:
         self._server = _Server(str(socket_path), handler)
         os.chmod(socket_path, 0o666)  # the sandbox's user connects; the folder around it keeps others out
         self._thread = threading.Thread(
-            target=self._server.serve_forever, name="sandbox-gateway", daemon=True
+            target=self._server.serve_forever, args=(POLL_SECONDS,), name="sandbox-gateway", daemon=True
         )
         self._thread.start()
 

@@ -277,7 +277,7 @@ def scratch_root() -> Path:
         return _SCRATCH[0]
 
 
-PROBE_PROGRAM = (sys.executable, "-I", "-c", "import boto3")
+PROBE_PROGRAM = (sys.executable, "-I", "-S", "-c", "")
 
 
 @functools.cache

@@ -369,6 +369,7 @@ class SandboxPool:
 
     def __init__(self, config: SandboxConfig, workers: int) -> None:
         self.config = config
+        backend().start()  # moto's import overlaps whatever the session does first
         self._executor = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="sandbox")
         self._runs: dict[str, Future[Record]] = {}
         self._lock = threading.Lock()
