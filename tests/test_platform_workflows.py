@@ -95,7 +95,28 @@ def test_the_grader_runs_with_nothing_importable_from_the_working_directory(name
     assert all(" -P " in f"{call} " for call in calls), (name, calls)
 
 
+SANDBOX_STEP = re.compile(r"apt-get install[^\n]*bubblewrap[\s\S]*apparmor_restrict_unprivileged_userns=0")
+GRADES = re.compile(r"-m pytest|runner\.py")
+
+
+@pytest.mark.parametrize("name", ALL_WORKFLOWS)
+def test_jobs_that_grade_install_the_sandbox_first(name: str) -> None:
+    """Grading other people's code refuses to run it unisolated: the runner gets bubblewrap first."""
+    for job_name, job in load(name)["jobs"].items():
+        runs = [s.get("run", "") for s in job["steps"]]
+        grading = [i for i, run in enumerate(runs) if GRADES.search(run)]
+        if grading:
+            sandbox = [i for i, run in enumerate(runs) if SANDBOX_STEP.search(run)]
+            assert sandbox and sandbox[0] < grading[0], (name, job_name)
+
+
+def test_the_gradescope_image_installs_the_sandbox() -> None:
+    assert "bubblewrap" in (harness.PROJECT_ROOT / "gradescope" / "setup.sh").read_text()
+
+
 def test_the_checks_above_catch_what_they_guard_against() -> None:
+    assert not SANDBOX_STEP.search("sudo apt-get install -y chromium")
+    assert GRADES.search("python -P -m pytest")
     assert not re.search(r"https://[^\s\"/]*:\$\{?\w+\}?@", "git clone https://github.com/o/r")
     assert re.search(
         r"https://[^\s\"/]*:\$\{?\w+\}?@", 'git clone "https://x-access-token:${TOKEN}@github.com/o/r"'
