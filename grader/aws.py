@@ -8,8 +8,8 @@ session with ``make_session``.
 
 from __future__ import annotations
 
-import functools
 import os
+import threading
 from typing import Any
 
 import boto3
@@ -111,10 +111,17 @@ class Account:
         self.session = guard_session(session)
         self.endpoint_url = endpoint_url
         self.region = session.region_name
+        self._clients: dict[str, Any] = {}
+        self._clients_lock = threading.Lock()
 
-    @functools.cache  # noqa: B019 - one Account per session; clients live as long as it does
     def client(self, service: str) -> Any:
-        return self.session.client(service, endpoint_url=self.endpoint_url, config=CLIENT_CONFIG)
+        """The account's client of a service, made once (it lives, and is freed, with the Account)."""
+        with self._clients_lock:
+            if service not in self._clients:
+                self._clients[service] = self.session.client(
+                    service, endpoint_url=self.endpoint_url, config=CLIENT_CONFIG
+                )
+            return self._clients[service]
 
     def caller_identity(self) -> dict[str, Any]:
         """Prove credentials and endpoint work (STS GetCallerIdentity needs no permission).

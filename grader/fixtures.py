@@ -41,14 +41,30 @@ def submission_dir(settings: Settings) -> Path:
     return settings.submission_dir
 
 
+ACCOUNTS_KEY = pytest.StashKey[dict[tuple[str | None, ...], Account | Exception]]()
+
+
 @pytest.fixture(scope="session")
 def account(pytestconfig: pytest.Config, settings: Settings) -> Account:
-    """The target account, after one call proving that credentials and endpoint work."""
-    account = Account(
-        make_session(settings, pytestconfig.stash[ENDPOINT_KEY]), pytestconfig.stash[ENDPOINT_KEY]
-    )
-    account.caller_identity()
-    return account
+    """The target account, after one call proving that credentials and endpoint work.
+
+    One per target, region, profile and endpoint for the whole run (a roster's students share it,
+    and so its clients and its one probe): a failed probe is said again, not retried per student.
+    """
+    endpoint = pytestconfig.stash[ENDPOINT_KEY]
+    accounts = pytestconfig.stash.setdefault(ACCOUNTS_KEY, {})
+    key = (settings.target, settings.region, settings.profile, endpoint)
+    if key not in accounts:
+        account = Account(make_session(settings, endpoint), endpoint)
+        try:
+            account.caller_identity()
+            accounts[key] = account
+        except Exception as exc:  # any cause: kept, and raised for every student alike
+            accounts[key] = exc
+    found = accounts[key]
+    if isinstance(found, Exception):
+        raise found
+    return found
 
 
 @pytest.fixture(scope="session")
