@@ -78,12 +78,18 @@ class CallLog:
 
 
 class Gateway:
-    """A threaded HTTP server on a Unix socket, forwarding to the emulator in one account."""
+    """A threaded HTTP server on a Unix socket, forwarding to the emulator in the current file's account.
 
-    def __init__(self, socket_path: Path, backend: Backend, account: str) -> None:
-        self.log = CallLog()
+    Each connection belongs to the file that was running when it was opened: a request on a
+    connection of an earlier file (something that outlived its run) is refused, never recorded
+    under the next file.
+    """
+
+    def __init__(self, socket_path: Path, backend: Backend) -> None:
         self.backend = backend
-        self.account = account
+        self.log = CallLog()
+        self.account = ""
+        self.generation = 0
         handler = type("Handler", (_Handler,), {"gateway": self})
         self._server = _Server(str(socket_path), handler)
         os.chmod(socket_path, 0o666)  # the sandbox's user connects; the folder around it keeps others out
@@ -91,6 +97,12 @@ class Gateway:
             target=self._server.serve_forever, args=(POLL_SECONDS,), name="sandbox-gateway", daemon=True
         )
         self._thread.start()
+
+    def switch(self, account: str) -> None:
+        """From now on, new connections are the next file's: a fresh record, that file's account."""
+        self.log = CallLog()
+        self.account = account
+        self.generation += 1
 
     def close(self) -> None:
         self._server.shutdown()
@@ -107,6 +119,14 @@ class _Handler(BaseHTTPRequestHandler):
     gateway: Gateway
     protocol_version = "HTTP/1.1"
     timeout = 60
+
+    def setup(self) -> None:
+        super().setup()
+        self.generation, self.log, self.account = (
+            self.gateway.generation,
+            self.gateway.log,
+            self.gateway.account,
+        )
 
     def address_string(self) -> str:
         return "sandbox"
@@ -142,6 +162,10 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             return
         body = self.rfile.read(int(length))
+        if self.generation != self.gateway.generation:
+            self._answer(400, "StaleConnection", "this connection belongs to a run that has ended")
+            self.close_connection = True
+            return
         scope = SCOPE.search(self.headers.get("Authorization", ""))
         region, service = scope.groups() if scope else (None, None)
         target = self.headers.get("X-Amz-Target", "")
@@ -155,7 +179,7 @@ class _Handler(BaseHTTPRequestHandler):
         }
         if not target.startswith(FORWARDED_TARGETS) or self.path.startswith("/moto-api"):
             call["error"] = "NotAvailableInSandbox"
-            self.gateway.log.add(call)
+            self.log.add(call)
             self._answer(400, "NotAvailableInSandbox", "the grader's sandbox only offers DynamoDB")
             return
         try:
@@ -163,14 +187,14 @@ class _Handler(BaseHTTPRequestHandler):
         except ValueError:
             params = None
         call["params"] = params if isinstance(params, dict) else {}
-        self.gateway.log.add(call)
+        self.log.add(call)
         if service == "dynamodb" and (message := expressions.reserved_word_error(call["params"])):
             call["error"] = "ValidationException"
             self._answer(400, "ValidationException", message)
             return
         headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_HEADERS | {ACCOUNT_HEADER}}
         status, headers, answer = self.gateway.backend.request(
-            self.command, self.path, {**headers, ACCOUNT_HEADER: self.gateway.account}, body
+            self.command, self.path, {**headers, ACCOUNT_HEADER: self.account}, body
         )
         if status >= 300:
             call["error"] = _error_code(answer) or str(status)

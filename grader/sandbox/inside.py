@@ -4,11 +4,14 @@ This file is copied alone into the sandbox (it imports nothing of the grader) an
 `python -I inside.py`. It is trusted only until the first student code runs; after that, whatever
 it sends is the student's word. Protocol, both ways length-prefixed JSON frames (4-byte big-endian
 length, then UTF-8 JSON):
-  grader -> here (fd 0): the plan {"file", "kind", "steps", "port", "gateway", "limits", "channel"},
-                         then {"step": i, "seconds": s} for each step
-                         (a module's step 0 imports it; each later step calls one of its functions).
-  here -> grader (the plan's channel fd): {"ready": true}; {"step": i, "report": {...}} when step i ends;
-                          {"exit": i, "status": s} when the process that ran from step i ended.
+  grader -> here (fd 0): the plan {"port", "gateway", "limits", "channel", "reuse", "private_tmp"};
+      then per submission file {"file", "kind", "steps", "step": 0, "seconds"}, {"step": i, "seconds"}
+      for each later step (a module's step 0 imports it, each later one calls one of its functions),
+      and {"end": true} once the file is done.
+  here -> grader (the plan's channel fd): {"ready": true}; {"step": i, "report": {...}} when step i
+      ends; {"exit": i, "status": s} when the process that ran from step i ended; {"clean": true}
+      once a file's processes are gone and its writes undone (with "reuse", where this process can
+      kill every other one: the next file then runs in the same warm sandbox).
 The student's AWS calls go to AWS_ENDPOINT_URL, a loopback port forwarded here to the Unix socket
 /run/aws.sock: the grader's recording gateway, the only way out of the sandbox.
 """
@@ -23,6 +26,7 @@ import json
 import os
 import resource
 import runpy
+import shutil
 import signal
 import socket
 import struct
@@ -217,13 +221,14 @@ def run_script(command: dict[str, Any], listener: socket.socket) -> None:
 
 
 def run_module(first: dict[str, Any], listener: socket.socket) -> None:
-    """Step 0 imports the module in one child; each later step, on its command, calls a function."""
+    """Step 0 imports the module in one child; each later step, on its command, calls a function,
+    until the command that ends the file."""
     pid = os.fork()
     if pid == 0:
         try:
             _child(listener)
             module = _import(first["seconds"])
-            while module is not None and (command := receive()) is not None:
+            while module is not None and (command := receive()) is not None and "step" in command:
                 _call(command, module)
         finally:
             os._exit(0)
@@ -264,6 +269,32 @@ def _call(command: dict[str, Any], module: Any) -> None:
     run_step(index, command["seconds"], lambda: function(*args))
 
 
+# between files ------------------------------------------------------------------------------------
+def keep_out() -> None:
+    """This process cannot be traced, nor its memory or descriptors read, by the student's processes."""
+    import ctypes
+
+    ctypes.CDLL(None, use_errno=True).prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE, 0
+
+
+def end_of_file(originals: dict[str, bytes], folders: tuple[str, ...]) -> None:
+    """Nothing of one file's run reaches the next: its processes killed, its writes undone."""
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(-1, signal.SIGKILL)  # every process of the sandbox's user but this one
+    with contextlib.suppress(ChildProcessError):
+        while os.waitpid(-1, os.WNOHANG)[0]:
+            pass
+    for folder in folders:
+        for entry in os.scandir(folder):
+            if entry.is_dir(follow_symlinks=False):
+                shutil.rmtree(entry.path, ignore_errors=True)
+            else:
+                with contextlib.suppress(OSError):
+                    os.unlink(entry.path)
+    for name, content in originals.items():
+        Path(name).write_bytes(content)
+
+
 def set_limits(limits: dict[str, int]) -> None:
     """Resource limits for this process and every process the student's code starts."""
     for name, value in limits.items():
@@ -291,15 +322,25 @@ def main() -> None:
     if plan is None:
         return
     PLAN.update(plan)
+    originals = {name: Path(name).read_bytes() for name in os.listdir(".") if name.endswith(".py")}
     listener = start_forwarder(plan["port"], plan["gateway"])
     warm_up()
+    if plan["reuse"]:
+        keep_out()
     set_limits(plan["limits"])
     send({"ready": True})
+    folders = (".", "/tmp") if plan["private_tmp"] else (".",)
     while (command := receive()) is not None:
-        if PLAN["kind"] == "module":
-            run_module(command, listener)
-            return
-        run_script(command, listener)
+        if "file" in command:
+            PLAN.update(file=command["file"], kind=command["kind"], steps=command["steps"])
+        if PLAN["kind"] == "module" and "step" in command:
+            run_module(command, listener)  # its process takes the commands up to the file's end
+        elif "step" in command:
+            run_script(command, listener)
+            continue
+        if plan["reuse"]:  # only where every other process can be killed (namespaces, own uid)
+            end_of_file(originals, folders)
+            send({"clean": True})
 
 
 if __name__ == "__main__":

@@ -203,120 +203,161 @@ def _report(message: dict[str, Any]) -> dict[str, Any]:
     }
 
 
-class FileRun:
-    """One submission file's run: its account, gateway and contained process, step by step."""
+def _steps(plan: Plan) -> list[dict[str, Any]]:
+    """The plan's steps as the sandbox runs them: a module's step 0 imports it."""
+    specs = [
+        {"name": s.name, "function": s.function, "args": list(s.args), "lambda_context": s.lambda_context}
+        for s in plan.steps
+    ]
+    if plan.kind == "module":
+        specs.insert(0, {"name": "import", "function": None, "args": [], "lambda_context": False})
+    return specs
 
-    def __init__(self, plan: Plan, config: SandboxConfig, files: dict[str, bytes]) -> None:
-        self.plan = plan
+
+class Sandbox:
+    """One student's contained process (warm boto3, the gateway's way out), running their files in turn.
+
+    Where the process can kill every other process of the sandbox (namespaces, its own uid), one
+    sandbox serves all of a student's files: between two files it kills whatever the first one
+    started and undoes its writes. Any file that ends abnormally, and every file without such
+    isolation, gets a fresh sandbox after it.
+    """
+
+    def __init__(self, config: SandboxConfig, files: dict[str, bytes]) -> None:
         self.config = config
         self.files = files
-        self.steps: list[Step] = []
-        self.problem: dict[str, str] | None = None
+        self.reuse = config.isolation != "none"
+        self._started: _Started | None = None
 
-    def run(self) -> Record:
+    def run(self, plan: Plan) -> Record:
+        """Run one file in a fresh account of the emulator, step by step."""
         emulator = backend()
         account = emulator.new_account()
-        scratch = Path(tempfile.mkdtemp(prefix="run-", dir=isolation.scratch_root()))
-        scratch.chmod(0o711)
         region, table = self.config.region, self.config.table
         emulator.seed(account, region, table)
-        gateway = Gateway(scratch / "aws.sock", emulator, account)
-        launch = isolation.launch(
-            self.config.isolation, scratch, sandbox_environment(self.config), self.files
-        )
         try:
-            self._contained(
-                launch, scratch / "stderr.log", gateway, lambda: emulator.items(account, region, table)
-            )
+            started = self._start()
+            started.gateway.switch(account)
+            file_run = _FileRun(plan, self.config, started, lambda: emulator.items(account, region, table))
+            clean = file_run.run()
+            if not (clean and self.reuse):
+                self.close()
+            return Record(plan.file, file_run.problem, tuple(file_run.steps))
         finally:
-            gateway.close()
-            if launch.user is not None:
-                launch.user.kill_all()
-                launch.user.release()
             emulator.drop(account, region, table)
-            shutil.rmtree(scratch, ignore_errors=True)
-        return Record(self.plan.file, self.problem, tuple(self.steps))
 
-    def _contained(
-        self, launch: isolation.Launch, errors: Path, gateway: Gateway, table: TableReader
-    ) -> None:
+    def _start(self) -> _Started:
+        if self._started is None:
+            self._started = _Started(self.config, self.files, self.reuse)
+        return self._started
+
+    def close(self) -> None:
+        if self._started is not None:
+            self._started.close()
+            self._started = None
+
+
+class _Started:
+    """A running sandbox: its scratch folder, gateway, process and the channel both ways."""
+
+    def __init__(self, config: SandboxConfig, files: dict[str, bytes], reuse: bool) -> None:
+        self.scratch = Path(tempfile.mkdtemp(prefix="run-", dir=isolation.scratch_root()))
+        self.scratch.chmod(0o711)
+        self.gateway = Gateway(self.scratch / "aws.sock", backend())
+        self.launch = isolation.launch(config.isolation, self.scratch, sandbox_environment(config), files)
         channel_read, channel_write = os.pipe()
-        control_read, control_write = os.pipe()
-        with errors.open("wb") as stderr:
-            process = subprocess.Popen(
-                launch.argv,
-                stdin=control_read,
-                stdout=subprocess.DEVNULL,
-                stderr=stderr,
-                pass_fds=(*launch.pass_fds, channel_write),
-                cwd=launch.cwd,
-                env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8"},
-                start_new_session=True,
-            )
-        for fd in (channel_write, control_read, *launch.pass_fds):
-            os.close(fd)
-        channel = Channel(channel_read)
+        control_read, self.control = os.pipe()
+        errors = self.scratch / "stderr.log"
         try:
-            _send(control_write, self._plan(channel_write, launch.gateway))
-            self._ready(channel, errors)
-            deadline = time.monotonic() + self.config.timeout
-            for index in range(len(self._steps())):
-                if not self._step(index, channel, control_write, gateway, table, deadline):
-                    break
+            with errors.open("wb") as stderr:
+                self.process = subprocess.Popen(
+                    self.launch.argv,
+                    stdin=control_read,
+                    stdout=subprocess.DEVNULL,
+                    stderr=stderr,
+                    pass_fds=(*self.launch.pass_fds, channel_write),
+                    cwd=self.launch.cwd,
+                    env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8"},
+                    start_new_session=True,
+                )
         finally:
-            os.close(control_write)
-            with contextlib.suppress(subprocess.TimeoutExpired):
-                process.wait(timeout=2)
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-            os.close(channel_read)
-
-    def _steps(self) -> list[dict[str, Any]]:
-        """The steps as the sandbox runs them: a module's step 0 imports it."""
-        specs = [
-            {"name": s.name, "function": s.function, "args": list(s.args), "lambda_context": s.lambda_context}
-            for s in self.plan.steps
-        ]
-        if self.plan.kind == "module":
-            specs.insert(0, {"name": "import", "function": None, "args": [], "lambda_context": False})
-        return specs
-
-    def _plan(self, channel: int, gateway: str) -> dict[str, Any]:
-        return {
-            "file": self.plan.file,
-            "kind": self.plan.kind,
-            "steps": self._steps(),
+            for fd in (channel_write, control_read, *self.launch.pass_fds):
+                os.close(fd)
+        self.channel = Channel(channel_read)
+        limits = {**LIMITS, "RLIMIT_CPU": int(config.timeout) + CPU_ALLOWANCE}
+        plan = {
             "port": FORWARD_PORT,
-            "gateway": gateway,
-            "limits": {**LIMITS, "RLIMIT_CPU": int(self.config.timeout) + CPU_ALLOWANCE},
-            "channel": channel,
+            "gateway": self.launch.gateway,
+            "limits": limits,
+            "channel": channel_write,
         }
-
-    def _ready(self, channel: Channel, errors: Path) -> None:
+        self.send({**plan, "reuse": reuse, "private_tmp": config.isolation == "namespaces"})
         try:
-            message = channel.next(time.monotonic() + START_LIMIT)
+            message = self.channel.next(time.monotonic() + START_LIMIT)
         except (TimeoutError, ValueError, OverflowError):
             message = None
         if message != {"ready": True}:
             tail = errors.read_bytes()[-2000:].decode(errors="replace").strip()
-            raise GraderError(f"the sandbox did not start ({self.config.isolation}): {tail or 'no message'}")
+            self.close()
+            raise GraderError(f"the sandbox did not start ({config.isolation}): {tail or 'no message'}")
 
-    def _step(
-        self,
-        index: int,
-        channel: Channel,
-        control: int,
-        gateway: Gateway,
-        table: TableReader,
-        deadline: float,
-    ) -> bool:
-        """Run step `index` and record it; False when the file's run cannot go on."""
-        name = self._steps()[index]["name"]
-        gateway.log.next_step()
-        _send(control, {"step": index, "seconds": max(deadline - time.monotonic(), 0.01)})
+    def send(self, message: dict[str, Any]) -> None:
+        _send(self.control, message)
+
+    def close(self) -> None:
+        """Stop the process and everything it started; remove the scratch folder."""
+        with contextlib.suppress(OSError):
+            os.close(self.control)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            self.process.wait(timeout=0.5)
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait()
+        os.close(self.channel.fd)
+        self.gateway.close()
+        if self.launch.user is not None:
+            self.launch.user.kill_all()
+            self.launch.user.release()
+        shutil.rmtree(self.scratch, ignore_errors=True)
+
+
+class _FileRun:
+    """One submission file's steps in a started sandbox, observed from outside."""
+
+    def __init__(self, plan: Plan, config: SandboxConfig, sandbox: _Started, table: TableReader) -> None:
+        self.plan = plan
+        self.config = config
+        self.sandbox = sandbox
+        self.table = table
+        self.specs = _steps(plan)
+        self.steps: list[Step] = []
+        self.problem: dict[str, str] | None = None
+
+    def run(self) -> bool:
+        """Run every step; True when the file ended cleanly and the sandbox may serve another."""
+        deadline = time.monotonic() + self.config.timeout
+        for index in range(len(self.specs)):
+            if not self._step(index, deadline):
+                return False
+        self.sandbox.send({"end": True})
         try:
-            report = self._report_of(index, channel, deadline + STOP_ALLOWANCE)
+            while (message := self.sandbox.channel.next(time.monotonic() + STOP_ALLOWANCE)) is not None:
+                if message == {"clean": True}:
+                    return True
+        except (TimeoutError, ValueError, OverflowError):
+            pass  # whatever was left running misbehaved: the next file gets a fresh sandbox
+        return False
+
+    def _step(self, index: int, deadline: float) -> bool:
+        """Run step `index` and record it; False when the file's run cannot go on."""
+        name = self.specs[index]["name"]
+        self.sandbox.gateway.log.next_step()
+        command: dict[str, Any] = {"step": index, "seconds": max(deadline - time.monotonic(), 0.01)}
+        if index == 0:
+            command.update(file=self.plan.file, kind=self.plan.kind, steps=self.specs)
+        self.sandbox.send(command)
+        try:
+            report = self._report_of(index, deadline + STOP_ALLOWANCE)
         except TimeoutError:
             report = None
         except OverflowError as exc:
@@ -325,14 +366,8 @@ class FileRun:
             return self._stop("garbage", str(exc) or "data that is not JSON")
         if report == "died":
             return self._stop("died", name)
-        self.steps.append(
-            Step(
-                name=name,
-                calls=calls_from_json(gateway.log.next_step()),
-                table=tuple(table()),
-                **(report or TIMED_OUT),
-            )
-        )
+        calls = calls_from_json(self.sandbox.gateway.log.next_step())
+        self.steps.append(Step(name=name, calls=calls, table=tuple(self.table()), **(report or TIMED_OUT)))
         if report is None or report["exit_status"] is None:
             return self._stop("timeout", name)
         if self.plan.kind == "module" and index == 0 and not self.steps[-1].finished:
@@ -341,10 +376,10 @@ class FileRun:
             )
         return True
 
-    def _report_of(self, index: int, channel: Channel, deadline: float) -> dict[str, Any] | str:
+    def _report_of(self, index: int, deadline: float) -> dict[str, Any] | str:
         """The step's checked report, or 'died' when its process ended (or the channel closed) first."""
         while True:
-            message = channel.next(deadline)
+            message = self.sandbox.channel.next(deadline)
             if message is None:
                 return "died"
             if "exit" in message and "step" not in message:
@@ -365,12 +400,14 @@ TIMED_OUT = {"exit_status": None, "exception": "timeout", "result": None, "stdou
 
 
 class SandboxPool:
-    """One run per file per session, started ahead of need where several files will be checked."""
+    """A student's files, each run once per session in their sandbox, started ahead of need."""
 
-    def __init__(self, config: SandboxConfig, workers: int) -> None:
+    def __init__(self, config: SandboxConfig) -> None:
         self.config = config
         backend().start()  # moto's import overlaps whatever the session does first
-        self._executor = ThreadPoolExecutor(max_workers=max(1, workers), thread_name_prefix="sandbox")
+        files, self._refused = read_submission(config.submission_dir)
+        self._sandbox = Sandbox(config, files)
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sandbox")
         self._runs: dict[str, Future[Record]] = {}
         self._lock = threading.Lock()
 
@@ -395,26 +432,27 @@ class SandboxPool:
         return self.run(plan).require_ran(self.config.table, self.config.region, self.config.timeout)
 
     def _run(self, plan: Plan) -> Record:
-        files, refused = read_submission(self.config.submission_dir)
-        if plan.file in refused:
-            return Record(plan.file, {"kind": "unreadable", "detail": refused[plan.file]}, ())
-        if plan.file not in files:
+        if plan.file in self._refused:
+            return Record(plan.file, {"kind": "unreadable", "detail": self._refused[plan.file]}, ())
+        source = self._sandbox.files.get(plan.file)
+        if source is None:
             return Record(plan.file, {"kind": "missing", "detail": plan.file}, ())
         try:
-            compile(files[plan.file], plan.file, "exec")
+            compile(source, plan.file, "exec")
         except (SyntaxError, ValueError) as exc:
             where = f"line {exc.lineno}: {exc.msg}" if isinstance(exc, SyntaxError) else str(exc)
             return Record(plan.file, {"kind": "syntax", "detail": where}, ())
         try:
-            return FileRun(plan, self.config, files).run()
+            return self._sandbox.run(plan)
         except GraderError as exc:
             return Record(plan.file, {"kind": "internal", "detail": str(exc)}, ())
 
     def close(self) -> None:
         self._executor.shutdown(wait=True, cancel_futures=True)
+        self._sandbox.close()
 
 
 def run(plan: Plan, config: SandboxConfig) -> Record:
     """Run one plan in a pool of its own."""
-    with SandboxPool(config, workers=1) as pool:
+    with SandboxPool(config) as pool:
         return pool.run(plan)
