@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from grader.sandbox import isolation, runner
-from grader.sandbox.plans import QUERY_GSI
+from grader.sandbox.plans import QUERY_GSI, QUERY_LSI
 from grader.sandbox.policy import isolation_header
 from grader.sandbox.record import Record
 from tests import harness
@@ -160,3 +160,33 @@ def test_isolation_choice_is_checked(tmp_path: Path) -> None:
     assert "--unsafe-no-isolation" in refused.output
     accepted = harness.run_grader(tmp_path, *roster_none, "--unsafe-no-isolation")
     assert accepted.exit_code != 4 and "tests collected" in accepted.output, accepted.output
+
+
+@pytest.mark.parametrize("mode", ROOT_MODES)
+def test_nothing_of_one_file_reaches_the_next(mode: str, tmp_path: Path) -> None:
+    """A student's files share a warm sandbox: between them, processes, writes and connections end."""
+    (tmp_path / QUERY_GSI.file).write_text(
+        textwrap.dedent(
+            """
+            import os, time, boto3
+            open("left-behind.txt", "w").write("x")
+            open("query_lsi.py", "w").write("print('rewritten by query_gsi.py')")
+            if os.fork() == 0:
+                os.setsid()
+                client = boto3.client("dynamodb")
+                while True:  # keeps writing, through its own connection, long after its run
+                    item = {"customer_id": {"S": "D"}, "order_id": {"S": "D"}}
+                    client.put_item(TableName="orders-probe", Item=item)
+                    time.sleep(0.05)
+            time.sleep(0.3)
+            """
+        )
+    )
+    (tmp_path / QUERY_LSI.file).write_text("import os\nprint(sorted(os.listdir('.')))\n")
+    config = runner.SandboxConfig(tmp_path, TABLE, "probe", "us-east-1", 20, mode)  # type: ignore[arg-type]
+    with runner.SandboxPool(config) as pool:
+        first, second = pool.run(QUERY_GSI), pool.run(QUERY_LSI)
+    assert first.problem is None and any(c.operation == "PutItem" for c in first.step("run").calls)
+    step = second.step("run")
+    assert step.calls == () and step.stdout == "['query_gsi.py', 'query_lsi.py']\n", step.stdout
+    assert not any(item["customer_id"] == {"S": "D"} for item in step.table)

@@ -229,9 +229,10 @@ def launch(
     work.mkdir(mode=0o700)
     for name, content in files.items():
         (work / name).write_bytes(content)
-    (work / "inside.py").write_text(inside)
+    (scratch / "inside.py").write_text(inside)  # beside the work folder, not among the student's files
+    (scratch / "inside.py").chmod(0o644)
     command = ["env", "-i", *(f"{k}={v}" for k, v in {**env, "HOME": str(work), "TMPDIR": str(work)}.items())]
-    command += program or [sys.executable, "-I", str(work / "inside.py")]
+    command += program or [sys.executable, "-I", str(scratch / "inside.py")]
     if user is not None:
         for path in (work, *work.iterdir()):
             os.chown(path, user.uid, user.uid)
