@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from grader.tasks import GSI_NAME
+from grader.assessment import GSI_NAME
 
 NAMESPACE = "AWS/DynamoDB"
 PERIOD = 300

@@ -6,7 +6,7 @@ from collections.abc import Iterable
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-from grader.tasks import ASSESSMENT, TASKS, TaskInfo
+from grader.assessment import ASSESSMENT, TASKS, TaskInfo
 
 CheckStatus = Literal["passed", "failed", "error"]
 TaskStatus = Literal["passed", "partial", "failed", "error"]

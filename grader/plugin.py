@@ -79,6 +79,9 @@ def pytest_configure(config: pytest.Config) -> None:
 class GradingRun:
     """Hooks active only while grading a student."""
 
+    graded = True
+    """False when the run ended in a usage error (the suite's points are wrong): no grade to show."""
+
     def __init__(self, config: pytest.Config, settings: Settings) -> None:
         self.config = config
         self.settings = settings
@@ -182,7 +185,8 @@ class GradingRun:
     # reports and exit code (on the controller only) --------------------------------------------
     @pytest.hookimpl(tryfirst=True)
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
-        if is_xdist_worker(self.config):
+        self.graded = exitstatus != pytest.ExitCode.USAGE_ERROR  # e.g. the suite's points are wrong
+        if is_xdist_worker(self.config) or not self.graded:
             return
         if self.settings.roster is not None:
             self.finish_class(session, exitstatus)
@@ -209,7 +213,7 @@ class GradingRun:
             session.exitstatus = GRADING_INCOMPLETE if incomplete else max(codes, default=pytest.ExitCode.OK)
 
     def pytest_terminal_summary(self, terminalreporter: Any) -> None:
-        if is_xdist_worker(self.config):
+        if is_xdist_worker(self.config) or not self.graded:
             return
         if self.settings.roster is not None:
             terminalreporter.section("class grades")

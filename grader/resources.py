@@ -13,8 +13,8 @@ from urllib.parse import unquote
 
 from botocore.exceptions import ClientError
 
+from grader.assessment import function_name, table_name
 from grader.aws import Account
-from grader.tasks import function_name, table_name
 
 NOT_FOUND_CODES = {"ResourceNotFoundException", "NoSuchEntity", "NotFound", "NotFoundException"}
 

@@ -17,8 +17,8 @@ import boto3
 from boto3.dynamodb.types import TypeSerializer
 from botocore.exceptions import ClientError
 
-from grader.tasks import GSI_NAME, LSI_NAME, function_name, table_name
-from solution.orders import expiry_timestamp, sample_orders
+from grader.assessment import GSI_NAME, reference_names, reference_table, seed_orders
+from solution.orders import expiry_timestamp
 
 HERE = Path(__file__).resolve().parent
 STREAM_POLICY_ARN = "arn:aws:iam::aws:policy/service-role/AWSLambdaDynamoDBExecutionRole"
@@ -30,65 +30,6 @@ LAMBDA_TRUST = {
 }
 
 
-def names(student_id: str) -> dict[str, str]:
-    """Every resource the deployment owns, by role."""
-    return {
-        "table": table_name(student_id),
-        "function": function_name(student_id),
-        "role": f"process-orders-stream-role-{student_id}",
-        "topic": f"orders-alarms-{student_id}",
-        "read_alarm": f"orders-{student_id}-read-throttling",
-        "write_alarm": f"orders-{student_id}-write-throttling",
-        "gsi_alarm": f"orders-{student_id}-gsi-throttling",
-    }
-
-
-def table_definition(student_id: str) -> dict[str, Any]:
-    """The create_table arguments of the reference table (the sandbox seeds the same one)."""
-    return dict(
-        TableName=table_name(student_id),
-        BillingMode="PAY_PER_REQUEST",
-        TableClass="STANDARD",
-        AttributeDefinitions=[
-            {"AttributeName": "customer_id", "AttributeType": "S"},
-            {"AttributeName": "order_id", "AttributeType": "S"},
-            {"AttributeName": "status", "AttributeType": "S"},
-            {"AttributeName": "order_date", "AttributeType": "S"},
-            {"AttributeName": "total_amount", "AttributeType": "N"},
-        ],
-        KeySchema=[
-            {"AttributeName": "customer_id", "KeyType": "HASH"},
-            {"AttributeName": "order_id", "KeyType": "RANGE"},
-        ],
-        GlobalSecondaryIndexes=[
-            {
-                "IndexName": GSI_NAME,
-                "KeySchema": [
-                    {"AttributeName": "status", "KeyType": "HASH"},
-                    {"AttributeName": "order_date", "KeyType": "RANGE"},
-                ],
-                "Projection": {"ProjectionType": "ALL"},
-            }
-        ],
-        LocalSecondaryIndexes=[
-            {
-                "IndexName": LSI_NAME,
-                "KeySchema": [
-                    {"AttributeName": "customer_id", "KeyType": "HASH"},
-                    {"AttributeName": "total_amount", "KeyType": "RANGE"},
-                ],
-                "Projection": {"ProjectionType": "ALL"},
-            }
-        ],
-        StreamSpecification={"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
-        Tags=[
-            {"Key": "Environment", "Value": "Production"},
-            {"Key": "Application", "Value": "OrderManagement"},
-            {"Key": "StudentID", "Value": student_id},
-        ],
-    )
-
-
 def _code(error: ClientError) -> str:
     return error.response.get("Error", {}).get("Code", "")
 
@@ -98,7 +39,7 @@ class Deployment:
 
     def __init__(self, session: boto3.Session, student_id: str, endpoint_url: str | None = None) -> None:
         self.student_id = student_id
-        self.names = names(student_id)
+        self.names = reference_names(student_id)
         self._session = session
         self._endpoint = endpoint_url
 
@@ -113,7 +54,7 @@ class Deployment:
         except ClientError as exc:
             if _code(exc) != "ResourceNotFoundException":
                 raise
-        ddb.create_table(**table_definition(self.student_id))
+        ddb.create_table(**reference_table(self.student_id))
         ddb.get_waiter("table_exists").wait(
             TableName=self.names["table"], WaiterConfig={"Delay": 2, "MaxAttempts": 60}
         )
@@ -122,7 +63,7 @@ class Deployment:
     def load_orders(self) -> None:
         ddb = self.client("dynamodb")
         serializer = TypeSerializer()
-        orders = sample_orders()
+        orders = seed_orders()
         orders[0]["expiry_date"] = expiry_timestamp()
         for start in range(0, len(orders), 25):
             requests = [

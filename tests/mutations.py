@@ -8,8 +8,8 @@ from typing import Any
 
 from boto3.dynamodb.types import TypeSerializer
 
+from grader.assessment import seed_orders
 from solution.deploy import Deployment
-from solution.orders import sample_orders
 from tests import harness
 from tests_assessment import test_task08_lambda
 
@@ -116,7 +116,7 @@ def put_orders(d: Deployment, orders: list[dict[str, Any]]) -> None:
 
 
 def reference_keys() -> list[tuple[str, str]]:
-    return [(o["customer_id"], o["order_id"]) for o in sample_orders()]
+    return [(o["customer_id"], o["order_id"]) for o in seed_orders()]
 
 
 def grade(endpoint_url: str, student_id: str, workdir: Any, *tasks: int) -> harness.GraderRun:

@@ -16,8 +16,8 @@ from pathlib import Path
 
 import pytest
 
+from grader.assessment import table_name
 from grader.outcomes import check_name, task_number
-from grader.tasks import table_name
 
 LIVE_CHECKS = "SELFTEST_LIVE_CHECKS"
 ROGUE_CHECK = "SELFTEST_ROGUE_CHECK"

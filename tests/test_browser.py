@@ -23,8 +23,8 @@ from typing import Any, ClassVar
 
 import pytest
 
+from grader.assessment import TASKS
 from grader.reports import class_summary, text
-from grader.tasks import TASKS
 from tests import harness
 from tests.faultproxy import Faults, fault_proxy
 

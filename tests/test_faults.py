@@ -12,6 +12,7 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from grader import aws
+from grader.assessment import table_name
 from grader.failures import (
     ACCESS_DENIED_CODES,
     IAM_ACTION_KEY,
@@ -19,7 +20,6 @@ from grader.failures import (
     CheckTimedOut,
     describe_grader_error,
 )
-from grader.tasks import table_name
 from tests import harness
 from tests.faultproxy import Faults, fault_proxy
 

@@ -6,10 +6,10 @@ import random
 
 import pytest
 
+from grader.assessment import TASKS, TaskInfo
 from grader.grade import CheckResult, build_grade
 from grader.plugin import exit_code
 from grader.reports import html, terminal
-from grader.tasks import TASKS, TaskInfo
 
 TWO_TASKS = (TaskInfo(1, "one", 4), TaskInfo(2, "two", 2))
 

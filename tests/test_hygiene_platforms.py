@@ -11,11 +11,11 @@ from pathlib import Path
 import pytest
 
 from grader import merge
+from grader.assessment import TASKS
 from grader.grade import CheckResult, Grade, build_grade
 from grader.reports import classroom50, github
 from grader.reports.text import for_markdown
 from grader.roster import load_roster
-from grader.tasks import TASKS
 from tests import harness
 
 HOSTILE = "x | y <img src=https://evil.test/p.png> [click](https://evil.test) **bold** `code` @bob\n# Heading"

@@ -10,9 +10,10 @@ from typing import Any
 import pytest
 
 from grader import order_data
+from grader.assessment import seed_orders
 from grader.failures import RequirementFailed
 from solution.deploy import Deployment
-from solution.orders import expiry_timestamp, sample_orders
+from solution.orders import expiry_timestamp
 from tests import harness
 from tests.mutations import (
     Spec,
@@ -73,7 +74,7 @@ def rewrite_orders(count: int, **changes: Any) -> Callable[[Deployment], None]:
 
     def mutate(d: Deployment) -> None:
         ddb = d.client("dynamodb")
-        for order in sample_orders()[:count]:
+        for order in seed_orders()[:count]:
             item = typed(order) | {k: change(order) for k, change in changes.items()}
             ddb.put_item(TableName=d.names["table"], Item=item)
 
@@ -86,7 +87,7 @@ def delete_first(count: int) -> Callable[[Deployment], None]:
 
 def one_customer(d: Deployment) -> None:
     delete_orders(d, reference_keys())
-    put_orders(d, [order | {"customer_id": "CUST001"} for order in sample_orders()])
+    put_orders(d, [order | {"customer_id": "CUST001"} for order in seed_orders()])
 
 
 ALL_GSI_CHECKS = ["GSI StatusDateIndex exists", "GSI key", "GSI projects", "GSI is ACTIVE"]
@@ -166,7 +167,7 @@ def test_seed_style_data_over_several_scan_pages_passes(moto_endpoint: str, tmp_
     with table.batch_writer() as batch:
         for i in range(45):
             batch.put_item(Item={"customer_id": f"ANON{i:02d}", "order_id": "X", "notes": "x" * 30_000})
-    orders = sample_orders()[1:16]
+    orders = seed_orders()[1:16]
     orders[0]["customer_id"] = "CUST001"  # the random data put other orders under CUST001, not ORD0001
     with table.batch_writer() as batch:
         for order in orders:

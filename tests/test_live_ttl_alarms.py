@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from grader.tasks import TASKS_BY_NUMBER
+from grader.assessment import TASKS_BY_NUMBER
 from solution.deploy import STREAM_POLICY_ARN, Deployment
 from solution.orders import expiry_timestamp
 from tests import harness

@@ -19,9 +19,9 @@ from typing import Any
 import jsonschema
 import pytest
 
+from grader.assessment import MAX_SCORE, TASKS
 from grader.grade import CheckResult, Grade, build_grade
 from grader.reports import classroom, classroom50, github, gradescope
-from grader.tasks import MAX_SCORE, TASKS
 from tests import harness
 
 NUMBER = {"type": "number", "minimum": 0}

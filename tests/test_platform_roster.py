@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from grader import merge
+from grader.assessment import TASKS
 from grader.reports import class_summary
 from grader.roster import RosterEntry, load_roster, parse_shard, shard
-from grader.tasks import TASKS
 from tests import harness
 
 SOLUTION = harness.PROJECT_ROOT / "solution"

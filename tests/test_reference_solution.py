@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.tasks import MAX_SCORE, TASKS
+from grader.assessment import MAX_SCORE, TASKS
 from tests import harness
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from grader.assessment import TASKS
 from grader.grade import CheckResult, Grade, build_grade
 from grader.reports import class_summary, html
-from grader.tasks import TASKS
 
 MISSING_ALARM = "no read-throttling alarm of yours; expected one. Create it."
 DENIED = "the grader is not allowed to call dynamodb:ListTagsOfResource (AccessDeniedException)"

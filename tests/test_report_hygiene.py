@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from grader.assessment import TASKS
 from grader.grade import CheckResult, build_grade
 from grader.reports import class_summary, html, terminal
-from grader.tasks import TASKS
 from tests import harness
 
 HOSTILE = "bad \ud800 text \x1b[31mred\x1b[0m <b>bold</b>\r\nTOTAL 100/100 \x07\x1b]0;pwned\x07"

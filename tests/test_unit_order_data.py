@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 from boto3.dynamodb.types import TypeSerializer
 
+from grader.assessment import seed_orders
 from grader.order_data import expiry_problem, order_problems, survey
-from solution.orders import sample_orders
 
 NOW = 1_800_000_000.0
 serialize = TypeSerializer().serialize
@@ -35,7 +35,7 @@ def order(**changes: Any) -> dict[str, dict[str, Any]]:
 
 
 def test_the_reference_orders_are_complete() -> None:
-    result = survey(typed(**o) for o in sample_orders())
+    result = survey(typed(**o) for o in seed_orders())
     assert (len(result.complete), result.sparse, result.malformed) == (20, 0, [])
     assert result.distinct("status") == ["delivered", "pending", "processing", "shipped"]
 

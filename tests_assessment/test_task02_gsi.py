@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 
 from grader import prerequisites, schema
+from grader.assessment import GSI_NAME
 from grader.failures import require
-from grader.tasks import GSI_NAME
 
 pytestmark = pytest.mark.task(2)
 

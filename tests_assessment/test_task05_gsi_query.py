@@ -7,11 +7,11 @@ from typing import Any
 import pytest
 
 from grader import index_reads, prerequisites
+from grader.assessment import GSI_NAME
 from grader.failures import RequirementFailed, require
 from grader.resources import StudentResources
 from grader.sandbox import expressions, judging
 from grader.sandbox.record import Record
-from grader.tasks import GSI_NAME
 
 pytestmark = pytest.mark.task(5)
 

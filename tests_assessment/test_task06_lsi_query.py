@@ -7,11 +7,11 @@ from typing import Any
 import pytest
 
 from grader import index_reads, prerequisites
+from grader.assessment import LSI_NAME
 from grader.failures import require
 from grader.resources import StudentResources
 from grader.sandbox import judging
 from grader.sandbox.record import Record
-from grader.tasks import LSI_NAME
 
 pytestmark = pytest.mark.task(6)
 

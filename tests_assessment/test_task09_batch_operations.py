@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from grader.assessment import table_name
 from grader.failures import require
 from grader.sandbox import judging, plans
 from grader.sandbox.record import Record
-from grader.tasks import table_name
 
 pytestmark = pytest.mark.task(9)
 

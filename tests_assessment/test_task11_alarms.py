@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from grader import alarms
+from grader.assessment import GSI_NAME
 from grader.failures import RequirementFailed, require
 from grader.resources import StudentResources
-from grader.tasks import GSI_NAME
 
 pytestmark = pytest.mark.task(11)
 

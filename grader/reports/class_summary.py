@@ -9,10 +9,10 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
+from grader.assessment import TASKS
 from grader.grade import Grade
 from grader.reports import grade_json, html
 from grader.reports.text import for_html
-from grader.tasks import TASKS
 
 CSV_NAME = "class-summary.csv"
 HTML_NAME = "class-summary.html"

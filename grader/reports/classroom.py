@@ -17,10 +17,10 @@ from typing import Any
 
 import pytest
 
+from grader.assessment import MAX_SCORE
 from grader.grade import CheckResult, Grade
 from grader.options import Option, StudentIdError, add_option, resolve
 from grader.reports.hooks import Requested
-from grader.tasks import MAX_SCORE
 
 OPTION = Option(
     "github_classroom_result", "--github-classroom-result",

@@ -17,12 +17,12 @@ from typing import Any
 
 import pytest
 
+from grader.assessment import ASSESSMENT, TASKS
 from grader.grade import Grade, TaskGrade
 from grader.options import Option, StudentIdError, add_option, resolve
 from grader.reports.classroom import append_outputs
 from grader.reports.github import markdown, rejection_markdown
 from grader.reports.hooks import Requested
-from grader.tasks import ASSESSMENT, TASKS
 
 OPTION = Option(
     "classroom50", "--classroom50",

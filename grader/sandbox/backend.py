@@ -17,20 +17,18 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from boto3.dynamodb.types import TypeSerializer
 
+from grader import assessment
 from grader.failures import GraderError
 
 FIRST_ACCOUNT = 900_000_000_000
 START_LIMIT = 60.0
 """Seconds the emulator's process may take to import moto and listen (a loaded CI machine is slow)."""
 ACCOUNT_HEADER = "x-moto-account-id"
-PROJECT_ROOT = Path(__file__).resolve().parents[2]
 Response = tuple[int, list[tuple[str, str]], bytes]
 
 
@@ -47,26 +45,14 @@ class UnixHTTPConnection(http.client.HTTPConnection):
         self.sock.connect(self._path)
 
 
-@contextmanager
-def _project_importable() -> Iterator[None]:
-    """solution/ holds the reference table and orders; importable for reading them only."""
-    sys.path.insert(0, str(PROJECT_ROOT))
-    try:
-        yield
-    finally:
-        sys.path.remove(str(PROJECT_ROOT))
-
-
 def _seed_data() -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    with _project_importable():
-        from solution.deploy import table_definition
-        from solution.orders import sample_orders
+    """The reference table and its seed orders, as the assessment declares them."""
     serializer = TypeSerializer()
     puts = [
         {"PutRequest": {"Item": {name: serializer.serialize(v) for name, v in order.items()}}}
-        for order in sample_orders()
+        for order in assessment.seed_orders()
     ]
-    return table_definition("x"), puts
+    return assessment.reference_table("x"), puts
 
 
 class Backend:

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
+from grader.assessment import table_name
 from grader.aws import make_session
 from grader.options import Settings
 from grader.outcomes import task_number
@@ -13,7 +14,6 @@ from grader.sandbox import plans
 from grader.sandbox.record import Record
 from grader.sandbox.runner import SandboxConfig, SandboxPool
 from grader.stash import SETTINGS_KEY
-from grader.tasks import table_name
 
 
 @pytest.fixture(scope="session")

@@ -8,6 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
+from grader.assessment import STREAM_VIEW_TYPE, seed_key
+from grader.assessment import order_key as key
+
 
 @dataclass(frozen=True)
 class StepSpec:
@@ -32,10 +35,6 @@ class Plan:
         return "script" if all(step.function is None for step in self.steps) else "module"
 
 
-def key(customer: str, order: str) -> dict[str, str]:
-    return {"customer_id": customer, "order_id": order}
-
-
 # Task 5, 6, 13: scripts run once --------------------------------------------------------------------
 QUERY_GSI = Plan("query_gsi.py", 5, (StepSpec("run"),))
 QUERY_LSI = Plan("query_lsi.py", 6, (StepSpec("run"),))
@@ -43,11 +42,12 @@ READ_PATTERNS = Plan("read_patterns.py", 13, (StepSpec("run"),))
 
 # Task 12: run twice on the same table: the second run meets the conditions the first one set up -----
 CONDITIONAL_WRITES = Plan("conditional_writes.py", 12, (StepSpec("first run"), StepSpec("second run")))
-PENDING_ORDER = key("CUST001", "ORD0001")
+PENDING_ORDER = seed_key(1)
+"""A seed order in status pending."""
 
 # Task 9: the two functions, called with the seed's keys ---------------------------------------------
-BATCH_GET_KEYS = (key("CUST001", "ORD0001"), key("CUST002", "ORD0002"), key("CUST003", "ORD0003"))
-BATCH_UPDATE_KEYS = (key("CUST004", "ORD0004"), key("CUST005", "ORD0005"))
+BATCH_GET_KEYS = (seed_key(1), seed_key(2), seed_key(3))
+BATCH_UPDATE_KEYS = (seed_key(4), seed_key(5))
 BATCH_NEW_STATUS = "processing"
 BATCH_OPERATIONS = Plan(
     "batch_operations.py",
@@ -68,7 +68,7 @@ def stream_record(
     event_name: str, item_key: dict[str, str], new: dict[str, str] | None, old: dict[str, str] | None
 ) -> dict[str, Any]:
     """A DynamoDB stream record as Lambda delivers it (NEW_AND_OLD_IMAGES)."""
-    change: dict[str, Any] = {"Keys": _typed(item_key), "StreamViewType": "NEW_AND_OLD_IMAGES"}
+    change: dict[str, Any] = {"Keys": _typed(item_key), "StreamViewType": STREAM_VIEW_TYPE}
     if new is not None:
         change["NewImage"] = _typed({**item_key, **new})
     if old is not None:

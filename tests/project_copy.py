@@ -1,0 +1,37 @@
+"""A temporary copy of the project to change (a toy task, a broken suite) and grade, this one untouched."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from tests import harness
+
+COPIED = ("conftest.py", "pytest.ini", "grader", "solution", "tests_assessment")
+
+
+def copy_project(destination: Path) -> Path:
+    """The grader, its grading suite and the reference solution, copied into destination."""
+    ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+    destination.mkdir(parents=True)
+    for name in COPIED:
+        source = harness.PROJECT_ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, destination / name, ignore=ignore)
+        else:
+            shutil.copy2(source, destination / name)
+    return destination
+
+
+def run_pytest(project: Path, *args: str, timeout: float = 300) -> harness.GraderRun:
+    """`python -m pytest ARGS` in the copy, its grade file and report kept in the copy."""
+    command = [sys.executable, "-m", "pytest", f"--grade-json={project / 'grade.json'}",
+               f"--html={project / 'report.html'}", *args]  # fmt: skip
+    done = subprocess.run(command, cwd=project, env=harness.clean_env(), text=True, capture_output=True,
+                          timeout=timeout, check=False)  # fmt: skip
+    grade_path = project / "grade.json"
+    grade = json.loads(grade_path.read_text()) if grade_path.exists() else None
+    return harness.GraderRun(done.returncode, done.stdout + done.stderr, grade, project)
