@@ -139,6 +139,13 @@ def order_key(customer: str, order: str) -> dict[str, str]:
     return {"customer_id": customer, "order_id": order}
 
 
+def key_of(item: dict[str, Any]) -> tuple[Any, Any] | None:
+    """(customer_id, order_id) of a plain item or key; None when it lacks either."""
+    if not all(name in item for name in KEY_ATTRIBUTES):
+        return None
+    return item["customer_id"], item["order_id"]
+
+
 def seed_key(number: int) -> dict[str, str]:
     """The key of seed order ORD{number:04d} (1 to SEED_COUNT)."""
     return order_key(SEED_CUSTOMERS[(number - 1) % len(SEED_CUSTOMERS)], f"ORD{number:04d}")

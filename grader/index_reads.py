@@ -11,7 +11,9 @@ from decimal import Decimal
 from typing import Any
 
 from grader import schema
+from grader.assessment import IndexSpec, key_of
 from grader.failures import RequirementFailed
+from grader.sandbox.expressions import plain
 
 Item = dict[str, dict[str, Any]]
 
@@ -45,13 +47,13 @@ def first_out_of_order(items: Sequence[Item], attribute: str, descending: bool =
 
 
 def keys(items: Sequence[Item]) -> set[tuple[str, str]]:
-    return {(item["customer_id"]["S"], item["order_id"]["S"]) for item in items}
+    """The (customer_id, order_id) keys of typed items."""
+    return {key for key in (key_of(plain(item)) for item in items) if key is not None}
 
 
-def require_index_keys(
-    index: dict[str, Any], table: dict[str, Any], expected: list[schema.Key], task: str
-) -> None:
-    """This check reads through the index: it must be keyed as the task says, and ACTIVE."""
+def require_index_keys(index: dict[str, Any], table: dict[str, Any], spec: IndexSpec) -> None:
+    """This check reads through the index: it must be keyed as the assessment says, and ACTIVE."""
+    expected, task = list(spec.keys), f"Task {spec.task}"
     found = schema.keys(index["KeySchema"], table)
     if found != expected:
         raise RequirementFailed(

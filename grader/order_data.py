@@ -12,9 +12,11 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from grader.assessment import KEY_ATTRIBUTES, ORDER_STATUSES
+
 Item = dict[str, dict[str, Any]]
 
-STATUSES = ("pending", "processing", "shipped", "delivered")
+
 ORDER_ATTRIBUTES = ("status", "order_date", "total_amount", "quantity")
 """The Task 4 attributes a complete order carries (besides its keys), each checked for its type."""
 DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -37,7 +39,7 @@ def _kind(value: dict[str, Any]) -> str:
 def key_label(item: Item) -> str:
     """'CUST001/ORD0001' (the item's keys)."""
     return "/".join(
-        str(item[k].get("S", _show(item[k]))) if k in item else "?" for k in ("customer_id", "order_id")
+        str(item[k].get("S", _show(item[k]))) if k in item else "?" for k in KEY_ATTRIBUTES
     )
 
 
@@ -64,8 +66,8 @@ def order_problems(item: Item) -> list[str]:
     for key in ("customer_id", "order_id"):
         if key in item and "S" not in item[key]:
             problems.append(f"{key} is {_kind(item[key])}")
-    if "status" in item and item["status"].get("S") not in STATUSES:
-        problems.append(f"status {_show(item['status'])} is not one of {'/'.join(STATUSES)}")
+    if "status" in item and item["status"].get("S") not in ORDER_STATUSES:
+        problems.append(f"status {_show(item['status'])} is not one of {'/'.join(ORDER_STATUSES)}")
     if "order_date" in item and (problem := _date_problem(item["order_date"])):
         problems.append(problem)
     for number in ("total_amount", "quantity"):

@@ -8,31 +8,32 @@ from __future__ import annotations
 
 from typing import Any
 
-from grader import schema
+from grader import arns, schema
+from grader.assessment import IndexSpec
 from grader.failures import RequirementFailed
 from grader.resources import StudentResources
 
 INDEX_KINDS = {
     "GlobalSecondaryIndexes": (
         "GSI",
-        "Task 2",
         "Add it: update_table(GlobalSecondaryIndexUpdates=[{{'Create': {{'IndexName': '{name}', ...}}}}])",
     ),
     "LocalSecondaryIndexes": (
         "LSI",
-        "Task 3",
         "An LSI can only be created with the table: recreate the table with LocalSecondaryIndexes "
         "[{{'IndexName': '{name}', ...}}]",
     ),
 }
 
 
-def index(table: dict[str, Any], kind: str, name: str) -> dict[str, Any]:
-    """The table's GSI or LSI called name (kind: GlobalSecondaryIndexes or LocalSecondaryIndexes)."""
+def index(table: dict[str, Any], spec: IndexSpec) -> dict[str, Any]:
+    """The table's GSI or LSI the assessment declares (found by its exact name)."""
+    kind, name = spec.kind, spec.name
     found = schema.find_index(table, kind, name)
     if found is not None:
         return found
-    label, task, fix = INDEX_KINDS[kind]
+    label, fix = INDEX_KINDS[kind]
+    task = f"Task {spec.task}"
     others = [i["IndexName"] for i in table.get(kind, [])]
     raise _missing(
         f"table {table['TableName']} has no {label} {name} "
@@ -66,14 +67,9 @@ def function(student: StudentResources) -> dict[str, Any]:
     return configuration
 
 
-def role_name(role_arn: str) -> str:
-    """arn:aws:iam::123:role/service-role/name -> name (a role's path is not part of its name)."""
-    return role_arn.rsplit("/", 1)[-1]
-
-
 def role(student: StudentResources, configuration: dict[str, Any]) -> dict[str, Any]:
     """The function's execution role."""
-    found = student.role(role_name(configuration["Role"]))
+    found = student.role(arns.parse(configuration["Role"]).name)
     if found is None:
         raise _missing(
             f"the function's execution role {configuration['Role']} does not exist",

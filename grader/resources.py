@@ -1,26 +1,47 @@
-"""The student's resources as the grader sees them: each looked up once per session, then cached.
+"""The student's resources as the grader sees them: each looked up once per student, then kept.
 
-Every method returns plain data (or None when the resource does not exist); the checks decide
-what is right. Errors other than "not found" propagate and become grading errors.
+Every lookup returns plain data (or None when the resource does not exist); the checks decide what is
+right. Errors other than "not found" propagate and become grading errors. What is kept belongs to the
+instance (one per student), so a student's answers are freed with their StudentResources.
 """
 
 from __future__ import annotations
 
 import functools
 import json
-from typing import Any
+from collections.abc import Callable, Hashable
+from typing import Any, TypeVar
 from urllib.parse import unquote
 
+from boto3.dynamodb.types import TypeSerializer
 from botocore.exceptions import ClientError
 
 from grader.assessment import function_name, table_name
 from grader.aws import Account
 
 NOT_FOUND_CODES = {"ResourceNotFoundException", "NoSuchEntity", "NotFound", "NotFoundException"}
+T = TypeVar("T")
+SERIALIZER = TypeSerializer()
 
 
 def _not_found(exc: ClientError) -> bool:
     return exc.response.get("Error", {}).get("Code") in NOT_FOUND_CODES
+
+
+def _or_none(read: Callable[[], T]) -> T | None:
+    """What read returns, or None when AWS says the resource does not exist."""
+    try:
+        return read()
+    except ClientError as exc:
+        if _not_found(exc):
+            return None
+        raise
+
+
+def _paginate(client: Any, operation: str, key: str, **params: Any) -> list[Any]:
+    """The entries under key of every page of the operation."""
+    pages = client.get_paginator(operation).paginate(**params)
+    return [entry for page in pages for entry in page.get(key, [])]
 
 
 def _policy_document(document: str | dict[str, Any]) -> dict[str, Any]:
@@ -31,36 +52,34 @@ def _policy_document(document: str | dict[str, Any]) -> dict[str, Any]:
 
 
 class StudentResources:
-    """Cached, read-only lookups of one student's resources."""
+    """Read-only lookups of one student's resources, each made once."""
 
     def __init__(self, account: Account, student_id: str) -> None:
         self.account = account
         self.student_id = student_id
         self.table_name = table_name(student_id)
         self.function_name = function_name(student_id)
+        self._kept: dict[Hashable, Any] = {}
+
+    def _once(self, read: Callable[..., T], *args: Hashable) -> T:
+        """read(*args), made the first time it is asked for and kept for this student."""
+        key = (read.__name__, *args)
+        if key not in self._kept:
+            self._kept[key] = read(*args)
+        return self._kept[key]
 
     # DynamoDB -----------------------------------------------------------------------------------
     @functools.cached_property
     def table(self) -> dict[str, Any] | None:
-        try:
-            return self.account.client("dynamodb").describe_table(TableName=self.table_name)["Table"]
-        except ClientError as exc:
-            if _not_found(exc):
-                return None
-            raise
+        client = self.account.client("dynamodb")
+        return _or_none(lambda: client.describe_table(TableName=self.table_name)["Table"])
 
     @functools.cached_property
     def tags(self) -> dict[str, str]:
-        client = self.account.client("dynamodb")
-        arn = self.table["TableArn"]
-        tags: dict[str, str] = {}
-        kwargs: dict[str, str] = {}
-        while True:
-            page = client.list_tags_of_resource(ResourceArn=arn, **kwargs)
-            tags.update({tag["Key"]: tag["Value"] for tag in page.get("Tags", [])})
-            if not page.get("NextToken"):
-                return tags
-            kwargs = {"NextToken": page["NextToken"]}
+        assert self.table is not None, "tags are read of an existing table"
+        client, arn = self.account.client("dynamodb"), self.table["TableArn"]
+        tags = _paginate(client, "list_tags_of_resource", "Tags", ResourceArn=arn)
+        return {tag["Key"]: tag["Value"] for tag in tags}
 
     @functools.cached_property
     def ttl(self) -> dict[str, Any]:
@@ -70,110 +89,80 @@ class StudentResources:
     @functools.cached_property
     def items(self) -> list[dict[str, Any]]:
         """Every item of the table in DynamoDB's typed form, over every scan page."""
-        paginator = self.account.client("dynamodb").get_paginator("scan")
-        return [
-            item for page in paginator.paginate(TableName=self.table_name) for item in page.get("Items", [])
-        ]
+        return _paginate(self.account.client("dynamodb"), "scan", "Items", TableName=self.table_name)
 
-    def query(self, **params: Any) -> list[dict[str, Any]]:
-        """A Query on the student's table, every page, items in the order DynamoDB returned."""
-        paginator = self.account.client("dynamodb").get_paginator("query")
-        return [
-            item
-            for page in paginator.paginate(TableName=self.table_name, **params)
-            for item in page.get("Items", [])
-        ]
+    def query(self, index: str, condition: str, values: dict[str, Any], **params: Any) -> list[Any]:
+        """A Query of an index by a key condition with plain values, every page, in DynamoDB's order."""
+        typed = {name: SERIALIZER.serialize(value) for name, value in values.items()}
+        client = self.account.client("dynamodb")
+        return _paginate(
+            client, "query", "Items", TableName=self.table_name, IndexName=index,
+            KeyConditionExpression=condition, ExpressionAttributeValues=typed, **params,
+        )  # fmt: skip
 
-    @functools.cache  # noqa: B019 - cached for the session, like every lookup here
     def stream(self, stream_arn: str) -> dict[str, Any] | None:
-        try:
-            client = self.account.client("dynamodbstreams")
-            return client.describe_stream(StreamArn=stream_arn)["StreamDescription"]
-        except ClientError as exc:
-            if _not_found(exc):
-                return None
-            raise
+        return self._once(self._stream, stream_arn)
+
+    def _stream(self, stream_arn: str) -> dict[str, Any] | None:
+        client = self.account.client("dynamodbstreams")
+        return _or_none(lambda: client.describe_stream(StreamArn=stream_arn)["StreamDescription"])
 
     # Lambda -------------------------------------------------------------------------------------
     @functools.cached_property
     def function(self) -> dict[str, Any] | None:
         """The function's configuration, or None."""
-        try:
-            client = self.account.client("lambda")
-            configuration = client.get_function_configuration(FunctionName=self.function_name)
+        client = self.account.client("lambda")
+        configuration = _or_none(lambda: client.get_function_configuration(FunctionName=self.function_name))
+        if configuration is not None:
             configuration.pop("ResponseMetadata", None)
-            return configuration
-        except ClientError as exc:
-            if _not_found(exc):
-                return None
-            raise
+        return configuration
 
-    @functools.cache  # noqa: B019
-    def event_source_mappings(self, stream_arn: str) -> list[dict[str, Any]]:
-        """Mappings from this stream (listed by stream ARN: emulators miss some by function)."""
-        paginator = self.account.client("lambda").get_paginator("list_event_source_mappings")
-        return [
-            mapping
-            for page in paginator.paginate(EventSourceArn=stream_arn)
-            for mapping in page.get("EventSourceMappings", [])
-        ]
+    def event_source_mappings(self, **by: str) -> list[dict[str, Any]]:
+        """Mappings by EventSourceArn= (from a stream: emulators miss some listed by function) or by
+        FunctionName= (into a function, by its ARN, from any source)."""
+        return self._once(self._mappings, *sorted(by.items()))
 
-    @functools.cache  # noqa: B019
-    def function_event_source_mappings(self, function_arn: str) -> list[dict[str, Any]]:
-        """Mappings into the function from any source (listed by its ARN, which emulators honour)."""
-        paginator = self.account.client("lambda").get_paginator("list_event_source_mappings")
-        return [
-            mapping
-            for page in paginator.paginate(FunctionName=function_arn)
-            for mapping in page.get("EventSourceMappings", [])
-        ]
+    def _mappings(self, *by: tuple[str, str]) -> list[dict[str, Any]]:
+        client = self.account.client("lambda")
+        return _paginate(client, "list_event_source_mappings", "EventSourceMappings", **dict(by))
 
     # IAM ----------------------------------------------------------------------------------------
-    @functools.cache  # noqa: B019
     def role(self, role_name: str) -> dict[str, Any] | None:
-        try:
-            role = self.account.client("iam").get_role(RoleName=role_name)["Role"]
-        except ClientError as exc:
-            if _not_found(exc):
-                return None
-            raise
-        role["AssumeRolePolicyDocument"] = _policy_document(role["AssumeRolePolicyDocument"])
+        return self._once(self._role, role_name)
+
+    def _role(self, role_name: str) -> dict[str, Any] | None:
+        role = _or_none(lambda: self.account.client("iam").get_role(RoleName=role_name)["Role"])
+        if role is not None:
+            role["AssumeRolePolicyDocument"] = _policy_document(role["AssumeRolePolicyDocument"])
         return role
 
-    @functools.cache  # noqa: B019
     def role_policies(self, role_name: str) -> list[tuple[str, dict[str, Any]]]:
         """(name or ARN, document) of every policy attached to or inline in the role."""
+        return self._once(self._role_policies, role_name)
+
+    def _role_policies(self, role_name: str) -> list[tuple[str, dict[str, Any]]]:
         iam = self.account.client("iam")
         documents: list[tuple[str, dict[str, Any]]] = []
-        for page in iam.get_paginator("list_attached_role_policies").paginate(RoleName=role_name):
-            for attached in page["AttachedPolicies"]:
-                arn = attached["PolicyArn"]
-                version = iam.get_policy(PolicyArn=arn)["Policy"]["DefaultVersionId"]
-                document = iam.get_policy_version(PolicyArn=arn, VersionId=version)
-                documents.append((arn, _policy_document(document["PolicyVersion"]["Document"])))
-        for page in iam.get_paginator("list_role_policies").paginate(RoleName=role_name):
-            for name in page["PolicyNames"]:
-                inline = iam.get_role_policy(RoleName=role_name, PolicyName=name)
-                documents.append((name, _policy_document(inline["PolicyDocument"])))
+        for attached in _paginate(iam, "list_attached_role_policies", "AttachedPolicies", RoleName=role_name):
+            arn = attached["PolicyArn"]
+            version = iam.get_policy(PolicyArn=arn)["Policy"]["DefaultVersionId"]
+            document = iam.get_policy_version(PolicyArn=arn, VersionId=version)
+            documents.append((arn, _policy_document(document["PolicyVersion"]["Document"])))
+        for name in _paginate(iam, "list_role_policies", "PolicyNames", RoleName=role_name):
+            inline = iam.get_role_policy(RoleName=role_name, PolicyName=name)
+            documents.append((name, _policy_document(inline["PolicyDocument"])))
         return documents
 
     # CloudWatch and SNS ------------------------------------------------------------------------
     @functools.cached_property
     def all_metric_alarms(self) -> list[dict[str, Any]]:
         """Every metric alarm in the region (whose are the student's is the checks' business)."""
-        paginator = self.account.client("cloudwatch").get_paginator("describe_alarms")
-        return [
-            alarm
-            for page in paginator.paginate(AlarmTypes=["MetricAlarm"])
-            for alarm in page.get("MetricAlarms", [])
-        ]
+        client = self.account.client("cloudwatch")
+        return _paginate(client, "describe_alarms", "MetricAlarms", AlarmTypes=["MetricAlarm"])
 
-    @functools.cache  # noqa: B019
     def topic_exists(self, topic_arn: str) -> bool:
-        try:
-            self.account.client("sns").get_topic_attributes(TopicArn=topic_arn)
-        except ClientError as exc:
-            if _not_found(exc):
-                return False
-            raise
-        return True
+        return self._once(self._topic_exists, topic_arn)
+
+    def _topic_exists(self, topic_arn: str) -> bool:
+        client = self.account.client("sns")
+        return _or_none(lambda: client.get_topic_attributes(TopicArn=topic_arn)) is not None

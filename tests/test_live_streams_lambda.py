@@ -19,7 +19,7 @@ from tests.mutations import (
     recreate_table,
 )
 from tests_assessment import test_task07_streams as task7
-from tests_assessment import test_task08_lambda as task8
+from tests_assessment import test_task08_deployment as task8
 
 
 def stream_spec(edit: Callable[[Spec], None]) -> Callable[[Deployment], None]:
@@ -207,12 +207,12 @@ TABLE = {
 def test_stream_status_check(status: str, passes: bool) -> None:
     student: Any = StreamStub(status)
     if passes:
-        task7.test_stream_is_enabled(TABLE, student)
+        task7.test_stream_status_enabled(TABLE, student)
     else:
         with pytest.raises(
             RequirementFailed, match=re.escape("stream 2026-01-01T00:00:00.000 is DISABLED; expected ENABLED")
         ):
-            task7.test_stream_is_enabled(TABLE, student)
+            task7.test_stream_status_enabled(TABLE, student)
 
 
 @pytest.mark.parametrize("state, passes", [("Enabled", True), ("Enabling", True), ("Disabling", False)])

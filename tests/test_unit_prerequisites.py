@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Any
 
 import pytest
 
-from grader import prerequisites
+from grader import arns, prerequisites
+from grader.assessment import GSI, LSI
 from grader.failures import RequirementFailed
 
 TABLE: dict[str, Any] = {
@@ -21,15 +23,15 @@ TABLE: dict[str, Any] = {
 def test_an_index_is_found_by_its_exact_name() -> None:
     wrong_case = "table orders-alice has no GSI StatusDateIndex (its GSIs: statusdateindex); expected GSI"
     with pytest.raises(RequirementFailed, match=re.escape(wrong_case)):
-        prerequisites.index(TABLE, "GlobalSecondaryIndexes", "StatusDateIndex")
-    assert prerequisites.index(TABLE, "GlobalSecondaryIndexes", "statusdateindex") == {
+        prerequisites.index(TABLE, GSI)
+    assert prerequisites.index(TABLE, replace(GSI, name="statusdateindex")) == {
         "IndexName": "statusdateindex"
     }
 
 
 def test_a_missing_lsi_says_it_comes_only_with_the_table() -> None:
     with pytest.raises(RequirementFailed) as failure:
-        prerequisites.index(TABLE, "LocalSecondaryIndexes", "CustomerAmountIndex")
+        prerequisites.index(TABLE, LSI)
     assert (
         "its LSIs: none" in failure.value.message
         and "only be created with the table" in failure.value.message
@@ -65,4 +67,4 @@ def test_the_stream_needs_streams_on_and_an_arn(changes: dict[str, Any]) -> None
     ],
 )
 def test_a_roles_path_is_not_part_of_its_name(arn: str, name: str) -> None:
-    assert prerequisites.role_name(arn) == name
+    assert arns.parse(arn).name == name

@@ -7,12 +7,13 @@ from typing import Any
 import pytest
 
 from grader import schema
+from grader.assessment import TABLE_KEYS, table_tags
 from grader.failures import require
 from grader.resources import StudentResources
 
 pytestmark = pytest.mark.task(1)
 
-EXPECTED_KEYS = [("customer_id", "HASH", "S"), ("order_id", "RANGE", "S")]
+EXPECTED_KEYS = list(TABLE_KEYS)
 RECREATE = "Keys cannot change: recreate the table with {}"
 
 
@@ -69,11 +70,7 @@ def test_standard_table_class(table: dict[str, Any]) -> None:
 @pytest.mark.parametrize("key", ["Environment", "Application", "StudentID"])
 def test_tag(key: str, table: dict[str, Any], student: StudentResources) -> None:
     """tag {key} is set as required"""
-    expected = {
-        "Environment": "Production",
-        "Application": "OrderManagement",
-        "StudentID": student.student_id,
-    }[key]
+    expected = table_tags(student.student_id)[key]
     found = student.tags.get(key)
     require(
         found == expected,

@@ -7,12 +7,12 @@ from typing import Any
 import pytest
 
 from grader import prerequisites, schema
-from grader.assessment import GSI_NAME
+from grader.assessment import GSI, GSI_NAME
 from grader.failures import require
 
 pytestmark = pytest.mark.task(2)
 
-EXPECTED_KEYS = [("status", "HASH", "S"), ("order_date", "RANGE", "S")]
+EXPECTED_KEYS = list(GSI.keys)
 RECREATE = (
     "Delete the index (update_table with GlobalSecondaryIndexUpdates=[{{'Delete': ...}}]) and create it "
     "again with {}"
@@ -22,7 +22,7 @@ RECREATE = (
 @pytest.fixture
 def gsi(table: dict[str, Any]) -> dict[str, Any]:
     """The StatusDateIndex entry of the table; a missing index fails every check of the task."""
-    return prerequisites.index(table, "GlobalSecondaryIndexes", GSI_NAME)
+    return prerequisites.index(table, GSI)
 
 
 @pytest.mark.points(2)

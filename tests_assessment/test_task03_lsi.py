@@ -7,19 +7,19 @@ from typing import Any
 import pytest
 
 from grader import prerequisites, schema
-from grader.assessment import LSI_NAME
+from grader.assessment import LSI, LSI_NAME
 from grader.failures import require
 
 pytestmark = pytest.mark.task(3)
 
-EXPECTED_KEYS = [("customer_id", "HASH", "S"), ("total_amount", "RANGE", "N")]
+EXPECTED_KEYS = list(LSI.keys)
 RECREATE = "An LSI cannot change after the table is created: recreate the table with the LSI and {}"
 
 
 @pytest.fixture
 def lsi(table: dict[str, Any]) -> dict[str, Any]:
     """The CustomerAmountIndex entry of the table; a missing index fails every check of the task."""
-    return prerequisites.index(table, "LocalSecondaryIndexes", LSI_NAME)
+    return prerequisites.index(table, LSI)
 
 
 @pytest.mark.points(2)

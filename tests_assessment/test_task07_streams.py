@@ -6,13 +6,14 @@ from typing import Any
 
 import pytest
 
-from grader import prerequisites
+from grader import arns, prerequisites
+from grader.assessment import STREAM_VIEW_TYPE
 from grader.failures import require
 from grader.resources import StudentResources
 
 pytestmark = pytest.mark.task(7)
 
-VIEW_TYPE = "NEW_AND_OLD_IMAGES"
+VIEW_TYPE = STREAM_VIEW_TYPE
 TURN_ON = (
     "Turn it on: update_table(StreamSpecification={'StreamEnabled': True, "
     f"'StreamViewType': '{VIEW_TYPE}'}})"
@@ -47,7 +48,7 @@ def test_latest_stream_arn(table: dict[str, Any]) -> None:
     """table reports its LatestStreamArn"""
     arn = table.get("LatestStreamArn")
     require(
-        arn and ":table/" in arn and "/stream/" in arn,
+        arn and arns.parse(arn).stream_table is not None,
         f"table {table['TableName']} reports LatestStreamArn={arn}",
         "the ARN of its stream",
         TURN_ON,
@@ -55,14 +56,14 @@ def test_latest_stream_arn(table: dict[str, Any]) -> None:
 
 
 @pytest.mark.points(2)
-def test_stream_is_enabled(table: dict[str, Any], student: StudentResources) -> None:
+def test_stream_status_enabled(table: dict[str, Any], student: StudentResources) -> None:
     """the table's stream is ENABLED"""
     arn = prerequisites.stream_arn(table)
     stream = student.stream(arn)
     status = stream["StreamStatus"] if stream else "not found"
     require(
         status in ("ENABLED", "ENABLING"),
-        f"stream {arn.rsplit('/', 1)[-1]} is {status}",
+        f"stream {arns.parse(arn).stream_label} is {status}",
         "ENABLED",
         TURN_ON,
     )

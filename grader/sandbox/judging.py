@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterable
 from typing import Any
 
+from grader import assessment
 from grader.failures import require
 from grader.sandbox import expressions
 from grader.sandbox.record import Call, Step
@@ -76,12 +77,12 @@ def strongly_consistent(call: Call) -> bool:
 
 def key_of(item: Any) -> tuple[Any, Any] | None:
     """(customer_id, order_id) of an item or key, typed or plain; None when it is not one."""
-    if not isinstance(item, dict):
-        return None
-    plain = expressions.plain(item)
-    if "customer_id" not in plain or "order_id" not in plain:
-        return None
-    return plain["customer_id"], plain["order_id"]
+    return assessment.key_of(expressions.plain(item)) if isinstance(item, dict) else None
+
+
+def image(record: dict[str, Any], which: str) -> dict[str, Any]:
+    """A stream record's NewImage or OldImage as plain values ({} when the record has none)."""
+    return expressions.plain({"M": record["dynamodb"].get(which, {})})
 
 
 def requested_keys(call: Call, table: str, request: str) -> set[tuple[Any, Any]]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from grader.assessment import KEY_ATTRIBUTES, key_of
 from grader.failures import GraderError, RequirementFailed
 from grader.sandbox import expressions
 
@@ -44,7 +45,7 @@ class Call:
     def key(self) -> dict[str, Any]:
         """The plain key of a single-item call (GetItem, UpdateItem, PutItem's item keys)."""
         source = self.params.get("Key") or self.params.get("Item") or {}
-        return {k: expressions.plain(source[k]) for k in ("customer_id", "order_id") if k in source}
+        return {k: expressions.plain(source[k]) for k in KEY_ATTRIBUTES if k in source}
 
 
 @dataclass(frozen=True)
@@ -70,7 +71,7 @@ class Step:
         """The plain item with this key in the table after the step."""
         for item in self.table:
             plain = expressions.plain(item)
-            if plain.get("customer_id") == customer and plain.get("order_id") == order:
+            if key_of(plain) == (customer, order):
                 return plain
         return None
 
