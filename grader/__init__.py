@@ -1,1 +1,1 @@
-"""Pytest autograder for the DynamoDB Medium assessment."""
+"""Pytest autograder for an AWS assessment (its title, tasks and points: grader/assessment.py)."""

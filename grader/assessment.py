@@ -6,6 +6,7 @@ student guide and the self-tests read this module; it reads none of them. Change
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -46,6 +47,10 @@ MAX_SCORE: float = float(sum(task.points for task in TASKS))
 
 
 # The student's resources, named from their id -----------------------------------------------------
+STUDENT_ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,42}")
+"""A student id that makes valid resource names (orders-ID, process-orders-stream-ID)."""
+
+
 def table_name(student_id: str) -> str:
     """The student's orders table."""
     return f"orders-{student_id}"

@@ -9,12 +9,10 @@ from pathlib import Path
 import pytest
 
 from grader.aws import make_session
-from grader.failures import describe_grader_error
+from grader.failures import GRADING_INCOMPLETE, describe_grader_error
 from grader.options import Settings
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
-GRADING_INCOMPLETE = 6
-"""Exit code when grading could not be completed (0: all passed, 1: some checks failed)."""
 
 
 def deploy_reference(settings: Settings, endpoint_url: str | None) -> None:

@@ -38,6 +38,10 @@ def require(condition: object, found: str, expected: str = "", fix: str = "") ->
         raise RequirementFailed(found, expected, fix)
 
 
+GRADING_INCOMPLETE = 6
+"""Exit code when grading could not be completed (0: all passed, 1: some checks failed, 4: usage error)."""
+
+
 class GraderError(Exception):
     """Grading itself could not be done (credentials, network, permissions, ...)."""
 
@@ -54,7 +58,6 @@ class CheckTimedOut(BaseException):
     """
 
     def __init__(self, limit: float) -> None:
-        self.limit = limit
         super().__init__(
             f"the check did not finish within its time limit of {limit:g} s: the target answered "
             "too slowly; grade again (or raise the limit with --timeout)"

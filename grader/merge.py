@@ -7,7 +7,7 @@ import shutil
 import sys
 from pathlib import Path
 
-from grader.options import STUDENT_ID_PATTERN
+from grader.assessment import STUDENT_ID_PATTERN
 from grader.reports import class_summary, github
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,11 +11,12 @@ from urllib.parse import urlparse
 
 import pytest
 
+from grader.assessment import STUDENT_ID_PATTERN, TITLE
+from grader.roster import RosterEntry, load_roster, parse_shard, shard
+
 if TYPE_CHECKING:
     from grader.reports.hooks import Requested
-    from grader.roster import RosterEntry
 
-STUDENT_ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,42}")
 TARGETS = ("aws", "localstack", "moto")
 ISOLATION_CHOICES = ("auto", "namespaces", "uid", "none")
 DEFAULT_REGION = "us-east-1"
@@ -98,7 +98,7 @@ def add_options(parser: pytest.Parser) -> None:
 
 def add_option(parser: pytest.Parser, option: Option) -> None:
     """Register one option in the 'grader' group, and its ini key (formats declare theirs with it)."""
-    group = parser.getgroup("grader", "DynamoDB Medium grader")
+    group = parser.getgroup("grader", f"{TITLE} grader")
     if option.is_flag:
         group.addoption(option.flag, dest=option.dest, action="store_true", default=None, help=option.help)
     else:
@@ -270,8 +270,6 @@ def load_class(values: dict[str, str | bool | None]) -> tuple[RosterEntry, ...] 
         if values["shard"] is not None:
             raise pytest.UsageError("--shard slices a roster: it needs --roster FILE")
         return None
-    from grader import roster  # roster validates ids with this module's pattern: import it late
-
-    slice_of = None if values["shard"] is None else roster.parse_shard(str(values["shard"]))
-    entries = roster.load_roster(Path(str(values["roster"])))
-    return entries if slice_of is None else roster.shard(entries, *slice_of)
+    slice_of = None if values["shard"] is None else parse_shard(str(values["shard"]))
+    entries = load_roster(Path(str(values["roster"])))
+    return entries if slice_of is None else shard(entries, *slice_of)

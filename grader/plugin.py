@@ -10,8 +10,9 @@ from typing import Any
 import pytest
 
 from grader import deployment, reports
-from grader.deployment import GRADING_INCOMPLETE
+from grader.assessment import TITLE
 from grader.emulator import EmbeddedMoto
+from grader.failures import GRADING_INCOMPLETE
 from grader.grade import CheckResult, Grade, build_grade
 from grader.options import Settings, StudentIdError, add_options, load_settings
 from grader.outcomes import check_result, task_number
@@ -236,7 +237,7 @@ class GradingRun:
     def pytest_html_report_title(self, report: Any) -> None:
         """Title the report; empty pytest-html's environment table, which may hold local paths and CI
         variables (the run details at the bottom say what matters)."""
-        report.title = f"DynamoDB Medium grade: {self.settings.student_id or 'class roster'}"
+        report.title = f"{TITLE} grade: {self.settings.student_id or 'class roster'}"
         report.set_data("environment", {})
 
     @pytest.hookimpl(optionalhook=True)

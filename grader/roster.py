@@ -6,10 +6,14 @@ import csv
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
-from grader.options import STUDENT_ID_PATTERN, Settings
+from grader.assessment import STUDENT_ID_PATTERN
+
+if TYPE_CHECKING:  # options reads rosters: the settings type only, no import at run time
+    from grader.options import Settings
 
 ROSTER_PARAM = "roster_entry"
 """The session fixture parametrized with one RosterEntry per student in a roster run."""

@@ -108,7 +108,9 @@ class Deployment:
         except ClientError as exc:
             if _code(exc) != "ResourceNotFoundException":
                 raise
-        for attempt in range(10):  # a new IAM role takes a few seconds to be assumable on AWS
+        attempts = 10  # a new IAM role takes a few seconds to be assumable on AWS
+        while True:
+            attempts -= 1
             try:
                 return lam.create_function(
                     FunctionName=self.names["function"],
@@ -119,10 +121,9 @@ class Deployment:
                     Timeout=30,
                 )["FunctionArn"]
             except ClientError as exc:
-                if _code(exc) != "InvalidParameterValueException" or attempt == 9:
+                if _code(exc) != "InvalidParameterValueException" or not attempts:
                     raise
                 time.sleep(3)
-        raise AssertionError("unreachable")
 
     def map_stream(self, stream_arn: str, function_arn: str) -> None:
         lam = self.client("lambda")

@@ -15,6 +15,7 @@ from grader import aws
 from grader.assessment import table_name
 from grader.failures import (
     ACCESS_DENIED_CODES,
+    GRADING_INCOMPLETE,
     IAM_ACTION_KEY,
     THROTTLING_CODES,
     CheckTimedOut,
@@ -25,7 +26,6 @@ from tests.faultproxy import Faults, fault_proxy
 
 pytestmark = pytest.mark.timeout(600)  # full grading runs through a faulty proxy, on a loaded 2-core machine
 
-GRADING_INCOMPLETE = 6
 TASK1 = "tests_assessment/test_task01_table.py"
 TASK9 = "tests_assessment/test_task09_batch_operations.py"
 SOLUTION = f"--submission-dir={harness.PROJECT_ROOT / 'solution'}"

@@ -6,7 +6,7 @@ import random
 
 import pytest
 
-from grader.assessment import TASKS, TaskInfo
+from grader.assessment import ASSESSMENT, MAX_SCORE, TASKS, TaskInfo
 from grader.grade import CheckResult, build_grade
 from grader.plugin import exit_code
 from grader.reports import html, terminal
@@ -67,8 +67,8 @@ def test_grade_json_shape_matches_the_spec() -> None:
     grade = build_grade("alice", "moto", [], TASKS).to_dict()
     assert list(grade) == ["assessment", "student_id", "target", "isolation", "complete", "score",
                            "max_score", "tasks"]
-    assert grade["assessment"] == "dynamodb-medium" and grade["max_score"] == 100.0
-    assert [t["task"] for t in grade["tasks"]] == list(range(1, 14))
+    assert grade["assessment"] == ASSESSMENT and grade["max_score"] == MAX_SCORE
+    assert [t["task"] for t in grade["tasks"]] == [task.number for task in TASKS]
     assert set(grade["tasks"][0]) >= {"task", "title", "score", "max_score", "status", "checks"}
 
 

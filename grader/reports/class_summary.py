@@ -9,7 +9,7 @@ from html import escape
 from pathlib import Path
 from typing import Any
 
-from grader.assessment import TASKS
+from grader.assessment import TASKS, TITLE
 from grader.grade import Grade
 from grader.reports import grade_json, html
 from grader.reports.text import for_html
@@ -159,8 +159,8 @@ def class_page(grades: list[dict[str, Any]]) -> str:
         )
     return (
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
-        f"<title>DynamoDB Medium class summary</title>{CLASS_STYLE}</head><body>"
-        f"<h1>DynamoDB Medium class summary: <span id='class-count'>{len(grades)}</span> students</h1>"
+        f"<title>{TITLE} class summary</title>{CLASS_STYLE}</head><body>"
+        f"<h1>{TITLE} class summary: <span id='class-count'>{len(grades)}</span> students</h1>"
         f"{histogram(grades)}{task_rates(grades)}"
         "<h2>Students</h2><p>Click a column header to sort; click a student for their report.</p>"
         f"<table id='class-summary'><thead><tr><th>Student</th><th>Total</th>{head}<th>Complete</th>"

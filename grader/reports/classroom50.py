@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from grader.assessment import ASSESSMENT, TASKS
+from grader.assessment import ASSESSMENT, TASKS, TITLE
 from grader.grade import Grade, TaskGrade
 from grader.options import Option, StudentIdError, add_option, resolve
 from grader.reports.classroom import append_outputs
@@ -111,7 +111,7 @@ def write(
     """result.json and release-body.md in directory; status and summary as step outputs."""
     (directory / RESULT_NAME).write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
     (directory / BODY_NAME).write_text(body, encoding="utf-8")
-    summary = f"DynamoDB Medium: {document['score']}/{document['max-score']}"
+    summary = f"{TITLE}: {document['score']}/{document['max-score']}"
     if status == "error":
         summary += " (grading incomplete, not published: regrade once the cause is fixed)"
     append_outputs(environ, status=status, summary=summary)

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from grader.assessment import TITLE
 from grader.grade import Grade
 from grader.options import StudentIdError
 from grader.reports.text import for_markdown
@@ -24,7 +25,7 @@ def markdown(grade: Grade) -> str:
     """Title with the total, one table row per task, then each check that did not pass."""
     student = for_markdown(grade.student_id)
     lines = [
-        f"### DynamoDB Medium grade for {student}: {grade.score:g}/{grade.max_score:g}",
+        f"### {TITLE} grade for {student}: {grade.score:g}/{grade.max_score:g}",
         "",
         "| Task | Title | Score | Status |",
         "|---:|---|---:|---|",
@@ -51,7 +52,7 @@ def markdown(grade: Grade) -> str:
 
 def rejection_markdown(reason: str) -> str:
     """Why nothing was graded (the student id is missing or invalid)."""
-    return f"### DynamoDB Medium: not graded\n\n{for_markdown(reason)}\n"
+    return f"### {TITLE}: not graded\n\n{for_markdown(reason)}\n"
 
 
 def append_step_summary(grade: Grade, environ: Mapping[str, str] = os.environ) -> bool:
@@ -71,7 +72,7 @@ def _append(text: str, environ: Mapping[str, str]) -> bool:
 def class_markdown(grades: list[dict[str, Any]]) -> str:
     """A roster run's table: student, total, complete (from grade.json documents)."""
     lines = [
-        f"### DynamoDB Medium class grades ({len(grades)} students)",
+        f"### {TITLE} class grades ({len(grades)} students)",
         "",
         "| Student | Total | Complete |",
         "|---|---:|---|",

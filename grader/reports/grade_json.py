@@ -1,4 +1,4 @@
-"""grade.json: the machine-readable grade (schema in SPEC.md)."""
+"""grade.json: the machine-readable grade (its shape: Grade.to_dict in grader/grade.py)."""
 
 from __future__ import annotations
 

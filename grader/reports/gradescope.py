@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from grader.assessment import TITLE
 from grader.grade import Grade
 from grader.options import Option, StudentIdError, add_option, resolve
 from grader.reports.hooks import Requested
@@ -37,7 +38,7 @@ def results(grade: Grade, execution_time: float) -> dict[str, Any]:
         for task in grade.tasks
         for check in task.checks
     ]
-    summary = f"DynamoDB Medium: {grade.score:g}/{grade.max_score:g} for student {grade.student_id}."
+    summary = f"{TITLE}: {grade.score:g}/{grade.max_score:g} for student {grade.student_id}."
     if not grade.complete:
         summary += " Grading INCOMPLETE: " + "; ".join(grade.causes())
     return {

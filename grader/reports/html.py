@@ -16,6 +16,7 @@ from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 
+from grader.assessment import TITLE
 from grader.grade import CheckResult, Grade, TaskGrade
 from grader.reports.text import for_html
 
@@ -252,6 +253,6 @@ def page(grade: Grade, footer: str = "") -> str:
     """The grade card and run details as a page of its own; footer is trusted HTML (a link)."""
     return (
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
-        f"<title>DynamoDB Medium grade: {for_html(grade.student_id)}</title>{STYLE}</head><body>"
+        f"<title>{TITLE} grade: {for_html(grade.student_id)}</title>{STYLE}</head><body>"
         f"<div id='{REPORT_ID}'>{summary(grade)}{run_details([grade])}{footer}</div></body></html>\n"
     )
