@@ -13,7 +13,6 @@ from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
 from urllib.parse import unquote
 
-from boto3.dynamodb.types import TypeSerializer
 from botocore.exceptions import ClientError
 
 from grader.assessment import function_name, table_name
@@ -21,7 +20,6 @@ from grader.aws import Account
 
 NOT_FOUND_CODES = {"ResourceNotFoundException", "NoSuchEntity", "NotFound", "NotFoundException"}
 T = TypeVar("T")
-SERIALIZER = TypeSerializer()
 
 
 def _not_found(exc: ClientError) -> bool:
@@ -91,14 +89,10 @@ class StudentResources:
         """Every item of the table in DynamoDB's typed form, over every scan page."""
         return _paginate(self.account.client("dynamodb"), "scan", "Items", TableName=self.table_name)
 
-    def query(self, index: str, condition: str, values: dict[str, Any], **params: Any) -> list[Any]:
-        """A Query of an index by a key condition with plain values, every page, in DynamoDB's order."""
-        typed = {name: SERIALIZER.serialize(value) for name, value in values.items()}
+    def query(self, **params: Any) -> list[dict[str, Any]]:
+        """A Query on the student's table, every page, items in the order DynamoDB returned."""
         client = self.account.client("dynamodb")
-        return _paginate(
-            client, "query", "Items", TableName=self.table_name, IndexName=index,
-            KeyConditionExpression=condition, ExpressionAttributeValues=typed, **params,
-        )  # fmt: skip
+        return _paginate(client, "query", "Items", TableName=self.table_name, **params)
 
     def stream(self, stream_arn: str) -> dict[str, Any] | None:
         return self._once(self._stream, stream_arn)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import inspect
 from collections.abc import Callable
 from typing import Any
 
@@ -10,7 +11,7 @@ from boto3.dynamodb.types import TypeSerializer
 from grader.assessment import seed_orders
 from solution.deploy import Deployment
 from tests import harness
-from tests_assessment import test_task08_deployment
+from tests_assessment import test_task08_lambda
 
 Spec = dict[str, Any]
 SERIALIZER = TypeSerializer()
@@ -20,18 +21,19 @@ MODULES = {
     3: "tests_assessment/test_task03_lsi.py",
     4: "tests_assessment/test_task04_data.py",
     7: "tests_assessment/test_task07_streams.py",
-    8: "tests_assessment/test_task08_deployment.py",
+    8: "tests_assessment/test_task08_lambda.py",
     10: "tests_assessment/test_task10_ttl.py",
     11: "tests_assessment/test_task11_alarms.py",
 }
 
 
-TASK8_DEPLOYMENT_CHECKS = {
-    (fn.__doc__ or "").strip().splitlines()[0]
-    for name, fn in vars(test_task08_deployment).items()
-    if name.startswith("test_")
+TASK8_TESTS = {
+    name: (fn.__doc__ or "").strip().splitlines()[0]
+    for name, fn in vars(test_task08_lambda).items()
+    if name.startswith("test_") and "lambda_function_run" not in inspect.signature(fn).parameters
 }
-"""Task 8's deployment checks by name (its handler checks, in test_task08_lambda.py, run student code)."""
+"""Task 8's deployment checks, function name -> check name: those that do not run the student's handler."""
+TASK8_DEPLOYMENT_CHECKS = set(TASK8_TESTS.values())
 
 
 def table_spec(d: Deployment) -> Spec:
@@ -112,7 +114,12 @@ def reference_keys() -> list[tuple[str, str]]:
 
 def grade(endpoint_url: str, student_id: str, workdir: Any, *tasks: int) -> harness.GraderRun:
     """Grade only the given tasks (of task 8, only its deployment checks)."""
-    return harness.grade_on(endpoint_url, student_id, workdir, *(MODULES[task] for task in tasks))
+    selection = [
+        target
+        for task in tasks
+        for target in ([f"{MODULES[8]}::{name}" for name in TASK8_TESTS] if task == 8 else [MODULES[task]])
+    ]
+    return harness.grade_on(endpoint_url, student_id, workdir, *selection)
 
 
 def verdicts(run: harness.GraderRun, tasks: tuple[int, ...]) -> dict[tuple[int, str], dict[str, Any]]:

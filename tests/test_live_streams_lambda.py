@@ -19,7 +19,7 @@ from tests.mutations import (
     recreate_table,
 )
 from tests_assessment import test_task07_streams as task7
-from tests_assessment import test_task08_deployment as task8
+from tests_assessment import test_task08_lambda as task8
 
 
 def stream_spec(edit: Callable[[Spec], None]) -> Callable[[Deployment], None]:

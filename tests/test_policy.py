@@ -89,7 +89,7 @@ def recorded(moto_endpoint: str, tmp_path_factory: pytest.TempPathFactory) -> se
             variant,
             tmp_path_factory.mktemp("variant"),
             solution,
-            "tests_assessment/test_task08_deployment.py",
+            "tests_assessment/test_task08_lambda.py",
         )
     return proxy.actions()
 
