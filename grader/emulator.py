@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import logging
 import os
-
-from moto.server import ThreadedMotoServer
+from typing import Any
 
 
 class EmbeddedMoto:
@@ -13,10 +12,12 @@ class EmbeddedMoto:
 
     def __init__(self, port: int = 0) -> None:
         self._port = port
-        self._server: ThreadedMotoServer | None = None
+        self._server: Any = None
         self.endpoint_url: str | None = None
 
     def start(self) -> str:
+        from moto.server import ThreadedMotoServer  # imported only when the embedded target is chosen
+
         os.environ["MOTO_IAM_LOAD_MANAGED_POLICIES"] = "true"
         logging.getLogger("werkzeug").setLevel(logging.ERROR)
         self._server = ThreadedMotoServer(ip_address="127.0.0.1", port=self._port, verbose=False)

@@ -72,8 +72,11 @@ def pytest_configure(config: pytest.Config) -> None:
     if config.option.reportchars == DEFAULT_REPORT_CHARS:  # the grade table says it better
         config.option.reportchars = "N"
     if not is_xdist_worker(config) and hasattr(config.option, "htmlpath"):  # pytest-html is active
-        config.option.htmlpath = config.option.htmlpath or "report.html"
+        if settings.roster is None:  # a roster's students each get their page in the grades folder
+            config.option.htmlpath = config.option.htmlpath or "report.html"
         config.option.self_contained_html = True  # one file to hand to a student, whatever --html says
+    if settings.roster is not None and getattr(config.option, "dist", "no") == "load":
+        config.option.dist = "loadgroup"  # with -n, each student's checks stay on one worker
     config.pluginmanager.register(GradingRun(config, settings), "grader-run")
 
 
@@ -139,6 +142,10 @@ class GradingRun:
         if self.settings.roster == ():  # an empty shard of a small class: nothing to grade
             config.hook.pytest_deselected(items=list(items))
             items.clear()
+        for item in items:  # one group per student: xdist's loadgroup keeps it on one worker
+            entry = getattr(getattr(item, "callspec", None), "params", {}).get(ROSTER_PARAM)
+            if isinstance(entry, RosterEntry):
+                item.add_marker(pytest.mark.xdist_group(entry.student_id))
 
     # xdist: workers share the controller's emulator --------------------------------------------
     @pytest.hookimpl(optionalhook=True)

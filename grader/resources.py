@@ -89,10 +89,23 @@ class StudentResources:
         """Every item of the table in DynamoDB's typed form, over every scan page."""
         return _paginate(self.account.client("dynamodb"), "scan", "Items", TableName=self.table_name)
 
-    def query(self, **params: Any) -> list[dict[str, Any]]:
-        """A Query on the student's table, every page, items in the order DynamoDB returned."""
+    def query_index(
+        self, index: str, attribute: str, value: str, descending: bool = False
+    ) -> list[dict[str, Any]]:
+        """The items whose `attribute` (the index's string partition key) is `value`, from the index,
+        every page, in the order DynamoDB returned them (sort key descending when asked)."""
         client = self.account.client("dynamodb")
-        return _paginate(client, "query", "Items", TableName=self.table_name, **params)
+        return _paginate(
+            client,
+            "query",
+            "Items",
+            TableName=self.table_name,
+            IndexName=index,
+            KeyConditionExpression="#key = :value",
+            ExpressionAttributeNames={"#key": attribute},  # a placeholder: `status` is a reserved word
+            ExpressionAttributeValues={":value": {"S": value}},
+            ScanIndexForward=not descending,
+        )
 
     def stream(self, stream_arn: str) -> dict[str, Any] | None:
         return self._once(self._stream, stream_arn)

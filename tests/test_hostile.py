@@ -18,8 +18,8 @@ from typing import Any
 
 import pytest
 
+from grader.assessment import table_name
 from grader.sandbox import isolation
-from grader.tasks import table_name
 from tests import harness
 
 SOLUTION = harness.PROJECT_ROOT / "solution"

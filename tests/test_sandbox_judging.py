@@ -234,8 +234,8 @@ class FakeStudent:
         self.items = ORDERS
         self.answers = answers
 
-    def query(self, **params: Any) -> list[dict[str, Any]]:
-        return self.answers[next(iter(params["ExpressionAttributeValues"].values()))["S"]]
+    def query_index(self, index: str, attribute: str, value: str, descending: bool = False) -> list[Any]:
+        return self.answers[value]
 
 
 def test_indexed_skips_sparse_items_and_orders() -> None:

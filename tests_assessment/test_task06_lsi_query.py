@@ -32,12 +32,7 @@ def test_customer_orders_come_back_by_descending_amount(
         "Load the sample orders (total_amount as a Decimal number) first; this check queries them",
     )
     customer, items = max(sorted(by_customer.items()), key=lambda entry: len(entry[1]))
-    found = student.query(
-        IndexName=LSI_NAME,
-        KeyConditionExpression="customer_id = :customer",
-        ExpressionAttributeValues={":customer": {"S": customer}},
-        ScanIndexForward=False,
-    )
+    found = student.query_index(LSI_NAME, "customer_id", customer, descending=True)
     expected_keys, found_keys = index_reads.keys(items), index_reads.keys(found)
     require(
         found_keys == expected_keys,

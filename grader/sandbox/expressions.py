@@ -12,8 +12,6 @@ import re
 from decimal import Decimal
 from typing import Any
 
-from moto.dynamodb.parsing.reserved_keywords import ReservedKeywords
-
 EXPRESSION_PARAMS = (
     "KeyConditionExpression",
     "FilterExpression",
@@ -28,7 +26,9 @@ TOKEN = re.compile(r"[#:]?[A-Za-z_][A-Za-z0-9_]*")
 
 @functools.cache
 def reserved_words() -> frozenset[str]:
-    """DynamoDB's reserved words, upper case (the list moto ships)."""
+    """DynamoDB's reserved words, upper case (the list moto ships; imported when first needed)."""
+    from moto.dynamodb.parsing.reserved_keywords import ReservedKeywords
+
     return frozenset(word.upper() for word in ReservedKeywords.get_reserved_keywords())
 
 

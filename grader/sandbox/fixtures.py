@@ -10,37 +10,76 @@ from grader.assessment import table_name
 from grader.aws import make_session
 from grader.options import Settings
 from grader.outcomes import task_number
+from grader.roster import RosterEntry, student_settings
 from grader.sandbox import plans
 from grader.sandbox.record import Record
 from grader.sandbox.runner import SandboxConfig, SandboxPool
 from grader.stash import SETTINGS_KEY
 
+LOOKAHEAD = 2
+"""In a roster run, how many of the next students' sandboxes start while one student is graded."""
+POOLS_KEY = pytest.StashKey[dict[str, SandboxPool]]()
+GRADED_KEY = pytest.StashKey[frozenset[int]]()
+REGION_KEY = pytest.StashKey[str]()
+
+
+def _pool_for(config: pytest.Config, session: pytest.Session, settings: Settings) -> SandboxPool:
+    """A student's sandbox pool; outside xdist workers, every file the run grades starts at once."""
+    if REGION_KEY not in config.stash:  # the same for every student of the run
+        config.stash[REGION_KEY] = make_session(settings, None).region_name
+    pool = SandboxPool(
+        SandboxConfig(
+            submission_dir=settings.submission_dir,
+            table=table_name(settings.student_id),
+            student_id=settings.student_id,
+            region=config.stash[REGION_KEY],
+            timeout=settings.sandbox_timeout,
+            isolation=settings.isolation,  # type: ignore[arg-type]
+        )
+    )
+    if not hasattr(config, "workerinput"):
+        if GRADED_KEY not in config.stash:
+            config.stash[GRADED_KEY] = frozenset(task_number(item) for item in session.items)
+        for plan in plans.PLANS:
+            if plan.task in config.stash[GRADED_KEY]:
+                pool.start(plan)
+    return pool
+
+
+def _upcoming(config: pytest.Config, entry: RosterEntry | None) -> list[Settings]:
+    """The roster students graded next in this process (none in xdist workers: they share the class)."""
+    run = config.stash[SETTINGS_KEY]
+    if entry is None or run.roster is None or hasattr(config, "workerinput"):
+        return []
+    after = run.roster[run.roster.index(entry) + 1 :]
+    return [student_settings(run, upcoming) for upcoming in after[:LOOKAHEAD]]
+
 
 @pytest.fixture(scope="session")
-def sandbox(request: pytest.FixtureRequest, settings: Settings) -> Iterator[SandboxPool]:
-    """The session's sandbox runs. Outside xdist workers, every file this session grades starts at once."""
-    config = SandboxConfig(
-        submission_dir=settings.submission_dir,
-        table=table_name(settings.student_id),
-        student_id=settings.student_id,
-        region=make_session(settings, None).region_name,
-        timeout=settings.sandbox_timeout,
-        isolation=settings.isolation,  # type: ignore[arg-type]
-    )
-    pool = SandboxPool(config)
-    if not hasattr(request.config, "workerinput"):
-        graded = {task_number(item) for item in request.session.items}
-        for plan in plans.PLANS:
-            if plan.task in graded:
-                pool.start(plan)
+def sandbox(
+    request: pytest.FixtureRequest, settings: Settings, roster_entry: RosterEntry | None
+) -> Iterator[SandboxPool]:
+    """The student's sandbox runs; in a roster run the next student's are already under way."""
+    config = request.config
+    if POOLS_KEY not in config.stash:
+        config.stash[POOLS_KEY] = {}
+        config.add_cleanup(lambda: [pool.close() for pool in config.stash[POOLS_KEY].values()])
+    pools = config.stash[POOLS_KEY]
+    pool = pools.pop(settings.student_id, None) or _pool_for(config, request.session, settings)
+    for upcoming in _upcoming(config, roster_entry):
+        if upcoming.student_id not in pools:
+            pools[upcoming.student_id] = _pool_for(config, request.session, upcoming)
     yield pool
     pool.close()
 
 
 @pytest.fixture(scope="session", autouse=True)
-def _sandbox_starts_with_the_session(request: pytest.FixtureRequest) -> None:
-    """Start the submission files' runs with the first check, so they overlap the account's checks."""
-    if SETTINGS_KEY in request.config.stash and any(plan.file for plan in plans.PLANS):
+def _sandbox_starts_with_the_student(
+    request: pytest.FixtureRequest, roster_entry: RosterEntry | None
+) -> None:
+    """Start a student's file runs with their first check (once per roster student), so they overlap
+    the account's checks; nothing outside a grading run."""
+    if SETTINGS_KEY in request.config.stash:
         request.getfixturevalue("sandbox")
 
 

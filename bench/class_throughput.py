@@ -1,0 +1,90 @@
+"""Print what grading a class costs: a roster of N correct students on one embedded emulator.
+
+    .venv/bin/python -m bench.class_throughput [--sizes 10 100 1000] [--parallel 2]
+
+Deploys the reference solution for N students on one moto server, then grades them all in one
+`--roster` run (the reference files as every student's submission), serially and with -n, through
+the self-tests' recording proxy. For each N it prints the wall time, the time per student, the
+peak RSS of the largest grading process, AWS calls per student, and the floor: the same reads made
+with bare boto3 (bench/floor.py) in a fresh interpreter. Figures, not a test.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from tests import harness
+from tests.faultproxy import fault_proxy
+
+SOLUTION = harness.PROJECT_ROOT / "solution"
+
+
+def _peak_rss_mb() -> float:
+    """The largest resident set of any process this one has waited for, in MB."""
+    return resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+
+def grade_class(endpoint: str, students: list[str], workers: int) -> tuple[float, float, int, bool]:
+    """Grade the roster once: wall seconds, peak RSS (MB), AWS calls, every grade full and complete."""
+    with fault_proxy(endpoint) as proxy, tempfile.TemporaryDirectory() as folder:
+        roster = Path(folder, "roster.csv")
+        roster.write_text("student_id,submission_dir\n" + "".join(f"{s},{SOLUTION}\n" for s in students))
+        command = [sys.executable, "-m", "pytest", f"--roster={roster}", "--target=localstack",
+                   f"--endpoint-url={proxy.endpoint_url}", f"--grades-dir={folder}/grades", "-q",
+                   "-p", "no:cacheprovider", *(["-n", str(workers)] if workers else [])]  # fmt: skip
+        started = time.monotonic()
+        done = subprocess.run(command, cwd=harness.PROJECT_ROOT, env=harness.clean_env(),
+                              capture_output=True, text=True, check=False)  # fmt: skip
+        wall = time.monotonic() - started
+        summary = Path(folder, "grades", "class-summary.csv").read_text() if done.returncode == 0 else ""
+        return wall, _peak_rss_mb(), len(proxy.calls), summary.count(",100") >= len(students)
+
+
+def floor(endpoint: str, students: list[str]) -> float:
+    started = time.monotonic()
+    arguments = [f"--student-id={s}" for s in students]
+    subprocess.run([sys.executable, "-m", "bench.floor", f"--endpoint-url={endpoint}", *arguments],
+                   cwd=harness.PROJECT_ROOT, env=harness.clean_env(), check=True)  # fmt: skip
+    return time.monotonic() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10, 100, 1000])
+    parser.add_argument("--parallel", type=int, default=2, help="-n for the parallel run (0: skip it)")
+    arguments = parser.parse_args()
+    emulator = harness.start_emulator()
+    deployed: list[str] = []
+    print("| students | serial wall (per student) | -n wall | peak RSS serial | calls/student | floor | "
+          "serial / floor | all 100/100 |")  # fmt: skip
+    print("|---|---|---|---|---|---|---|---|")
+    try:
+        for size in sorted(arguments.sizes):
+            missing = [harness.new_student_id("class") for _ in range(size - len(deployed))]
+            with ThreadPoolExecutor(4) as pool:
+                list(pool.map(lambda s: harness.deploy_reference(emulator.endpoint_url, s), missing))
+            deployed += missing
+            students = deployed[:size]
+            wall, rss, calls, full = grade_class(emulator.endpoint_url, students, 0)
+            parallel = (
+                f"{grade_class(emulator.endpoint_url, students, arguments.parallel)[0]:.1f} s"
+                if arguments.parallel
+                else "-"
+            )
+            bare = floor(emulator.endpoint_url, students)
+            print(f"| {size} | {wall:.1f} s ({wall / size:.2f} s) | {parallel} | {rss:.0f} MB | "
+                  f"{calls / size:.1f} | {bare:.1f} s | {wall / bare:.1f}x | {full} |",
+                  flush=True)  # fmt: skip
+    finally:
+        emulator.stop()
+
+
+if __name__ == "__main__":
+    main()
