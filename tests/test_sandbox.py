@@ -248,3 +248,10 @@ def test_other_table_is_named(tmp_path: Path) -> None:
 def test_student_code_cannot_import_the_solution(tmp_path: Path) -> None:
     step = run(tmp_path, "import solution.query_gsi\n").step("run")
     assert (step.exception or "").startswith("ModuleNotFoundError: No module named 'solution'")
+
+
+def test_a_scripts_globals_are_not_its_result(tmp_path: Path) -> None:
+    """A script that keeps a lot in its globals still reports within the channel's cap."""
+    record = run(tmp_path, "orders = ['x' * 1000 for _ in range(3000)]\nprint(len(orders))\n")
+    assert record.problem is None and record.step("run").result is None
+    assert record.step("run").stdout == "3000\n"

@@ -190,3 +190,28 @@ def test_nothing_of_one_file_reaches_the_next(mode: str, tmp_path: Path) -> None
     step = second.step("run")
     assert step.calls == () and step.stdout == "['query_gsi.py', 'query_lsi.py']\n", step.stdout
     assert not any(item["customer_id"] == {"S": "D"} for item in step.table)
+
+
+@pytest.mark.skipif(isolation.probe("namespaces") is not None, reason="namespaces unavailable here")
+def test_a_file_cannot_reach_into_the_warm_process_nor_spoil_the_next_file(tmp_path: Path) -> None:
+    """The warm process is not readable by the student's code; killing it costs only that file."""
+    (tmp_path / QUERY_GSI.file).write_text(
+        textwrap.dedent(
+            """
+            import os, signal
+            for path in (f"/proc/{os.getppid()}/mem", f"/proc/{os.getppid()}/environ"):
+                try:
+                    open(path, "rb").read(1)
+                    print("read", path)
+                except OSError as exc:
+                    print("refused", exc.errno)
+            os.kill(os.getppid(), signal.SIGKILL)
+            """
+        )
+    )
+    (tmp_path / QUERY_LSI.file).write_text("print('the next file runs as usual')\n")
+    config = runner.SandboxConfig(tmp_path, TABLE, "probe", "us-east-1", 20, "namespaces")
+    with runner.SandboxPool(config) as pool:
+        first, second = pool.run(QUERY_GSI), pool.run(QUERY_LSI)
+    assert first.step("run").stdout == "refused 13\nrefused 13\n"  # EACCES: not dumpable
+    assert second.problem is None and second.step("run").stdout == "the next file runs as usual\n"

@@ -205,6 +205,11 @@ def _child(listener: socket.socket) -> None:
     sys.path.insert(0, os.getcwd())
 
 
+def _run_script_file() -> None:
+    """Run the file as __main__; a script has no result (its globals are not one)."""
+    runpy.run_path(PLAN["file"], run_name="__main__")
+
+
 def run_script(command: dict[str, Any], listener: socket.socket) -> None:
     """A script step: a fresh child runs the file as __main__."""
     pid = os.fork()
@@ -212,8 +217,7 @@ def run_script(command: dict[str, Any], listener: socket.socket) -> None:
         try:
             _child(listener)
             os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
-            action = lambda: runpy.run_path(PLAN["file"], run_name="__main__")  # noqa: E731
-            run_step(command["step"], command["seconds"], action)
+            run_step(command["step"], command["seconds"], _run_script_file)
         finally:
             os._exit(0)
     _, status = os.waitpid(pid, 0)
