@@ -120,6 +120,12 @@ def resolve(config: pytest.Config, option: Option) -> str | bool | None:
     return option.default
 
 
+def resolve_path(config: pytest.Config, option: Option) -> Path | None:
+    """The option's value as a path, or None when it is not given."""
+    value = resolve(config, option)
+    return None if value is None else Path(str(value))
+
+
 def _truthy(text: str) -> bool:
     return text.strip().lower() in ("1", "true", "yes", "on")
 

@@ -19,7 +19,7 @@ import pytest
 
 from grader.assessment import MAX_SCORE
 from grader.grade import CheckResult, Grade
-from grader.options import Option, StudentIdError, add_option, resolve
+from grader.options import Option, StudentIdError, add_option, resolve_path
 from grader.reports.hooks import Requested
 
 OPTION = Option(
@@ -93,26 +93,21 @@ def append_outputs(environ: Mapping[str, str], **outputs: str) -> None:
             out.write(f"{name}={_one_line(value)}\n")
 
 
-def _path(config: pytest.Config) -> Path | None:
-    value = resolve(config, OPTION)
-    return None if value is None else Path(str(value))
-
-
 def pytest_addoption(parser: pytest.Parser) -> None:
     add_option(parser, OPTION)
 
 
 def pytest_grader_requested(config: pytest.Config) -> Requested | None:
-    return None if _path(config) is None else Requested(OPTION.flag)
+    return None if resolve_path(config, OPTION) is None else Requested(OPTION.flag)
 
 
 def pytest_grader_graded(config: pytest.Config, grade: Grade, elapsed: float) -> None:
-    path = _path(config)
+    path = resolve_path(config, OPTION)
     if path is not None:
         write_runner_result(runner_result(grade), path)
 
 
 def pytest_grader_rejected(config: pytest.Config, error: StudentIdError) -> None:
-    path = _path(config)
+    path = resolve_path(config, OPTION)
     if path is not None:
         write_runner_result(rejection(error), path)

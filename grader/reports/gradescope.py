@@ -10,7 +10,7 @@ import pytest
 
 from grader.assessment import TITLE
 from grader.grade import Grade
-from grader.options import Option, StudentIdError, add_option, resolve
+from grader.options import Option, StudentIdError, add_option, resolve_path
 from grader.reports.hooks import Requested
 
 OPTION = Option(
@@ -74,26 +74,21 @@ def _write(document: dict[str, Any], path: Path) -> None:
     path.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
 
 
-def _path(config: pytest.Config) -> Path | None:
-    value = resolve(config, OPTION)
-    return None if value is None else Path(str(value))
-
-
 def pytest_addoption(parser: pytest.Parser) -> None:
     add_option(parser, OPTION)
 
 
 def pytest_grader_requested(config: pytest.Config) -> Requested | None:
-    return None if _path(config) is None else Requested(OPTION.flag)
+    return None if resolve_path(config, OPTION) is None else Requested(OPTION.flag)
 
 
 def pytest_grader_graded(config: pytest.Config, grade: Grade, elapsed: float) -> None:
-    path = _path(config)
+    path = resolve_path(config, OPTION)
     if path is not None:
         _write(results(grade, elapsed), path)
 
 
 def pytest_grader_rejected(config: pytest.Config, error: StudentIdError) -> None:
-    path = _path(config)
+    path = resolve_path(config, OPTION)
     if path is not None:
         _write(rejection(error), path)
