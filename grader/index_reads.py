@@ -18,13 +18,12 @@ from grader.sandbox.expressions import plain
 Item = dict[str, dict[str, Any]]
 
 
-def indexed(
-    items: Sequence[Item], hash_key: tuple[str, str], range_key: tuple[str, str]
-) -> dict[str, list[Item]]:
-    """The items an index keyed (name, type) x (name, type) holds, by hash value (indexes are sparse)."""
+def indexed(items: Sequence[Item], spec: IndexSpec) -> dict[str, list[Item]]:
+    """The items the index holds (those carrying both its keys with their types: indexes are
+    sparse), by partition key value."""
+    (hash_name, _, hash_type), (range_name, _, range_type) = spec.keys
     groups: dict[str, list[Item]] = {}
     for item in items:
-        (hash_name, hash_type), (range_name, range_type) = hash_key, range_key
         if hash_type in item.get(hash_name, {}) and range_type in item.get(range_name, {}):
             groups.setdefault(item[hash_name][hash_type], []).append(item)
     return groups

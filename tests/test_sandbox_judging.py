@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 
 from grader import index_reads
+from grader.assessment import GSI
 from grader.failures import RequirementFailed
 from grader.sandbox import expressions, judging
 from grader.sandbox.record import Call, Record, Step, calls_from_json
@@ -239,7 +240,7 @@ class FakeStudent:
 
 
 def test_indexed_skips_sparse_items_and_orders() -> None:
-    groups = index_reads.indexed(ORDERS, ("status", "S"), ("order_date", "S"))
+    groups = index_reads.indexed(ORDERS, GSI)
     assert {status: len(items) for status, items in groups.items()} == {"pending": 2, "shipped": 1}
     assert index_reads.first_out_of_order(ORDERS[:2], "order_date") == 1
     assert index_reads.first_out_of_order(ORDERS[:2], "total_amount", descending=True) is None
