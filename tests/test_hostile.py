@@ -88,7 +88,7 @@ import os, socket, time
 if os.fork() == 0:
     os.setsid()
     if os.fork() == 0:
-        time.sleep(4)  # long after the run: rewrite what the grader wrote, phone home
+        time.sleep(2)  # after its run: rewrite what the grader wrote, phone home
         for path in ("{outside}/daemon-was-here", "{outside}/grade.json"):
             try:
                 open(path, "w").write("{{}}")
@@ -335,7 +335,8 @@ def test_attacks_gain_nothing_and_leave_nothing(
             task,
         )  # graded completely: the attack is the student's failure
         assert task["score"] <= idle.task(TASK_OF[name])["score"], (name, task)
-    time.sleep(5)  # the daemon's moment: it would act now
+    if DAEMON in files.values():
+        time.sleep(3)  # the daemon's moment: it would act now
     assert _leftovers(deployed) == []
     assert sorted(p.name for p in outside.iterdir()) == ["classmate", "home"]
     assert _digest(outside / "classmate") == classmate and _digest(SOLUTION) == solution
