@@ -215,3 +215,31 @@ def test_a_file_cannot_reach_into_the_warm_process_nor_spoil_the_next_file(tmp_p
         first, second = pool.run(QUERY_GSI), pool.run(QUERY_LSI)
     assert first.step("run").stdout == "refused 13\nrefused 13\n"  # EACCES: not dumpable
     assert second.problem is None and second.step("run").stdout == "the next file runs as usual\n"
+
+
+def test_an_account_used_again_holds_nothing_of_its_last_run(tmp_path: Path) -> None:
+    """Tables a file leaves behind, in any region it used, are gone before anyone else's run."""
+    mode = isolation.choose("auto")[0]
+    planter, victim = tmp_path / "planter", tmp_path / "victim"
+    planter.mkdir(), victim.mkdir()
+    definition = (
+        "KeySchema=[{'AttributeName': 'k', 'KeyType': 'HASH'}], "
+        "AttributeDefinitions=[{'AttributeName': 'k', 'AttributeType': 'S'}], BillingMode='PAY_PER_REQUEST'"
+    )
+    (planter / QUERY_GSI.file).write_text(
+        "import boto3\n"
+        f"boto3.client('dynamodb').create_table(TableName='orders-victim', {definition})\n"
+        f"boto3.client('dynamodb', region_name='eu-west-1').create_table(TableName='left', {definition})\n"
+    )
+    (victim / QUERY_GSI.file).write_text(
+        "import boto3\n"
+        "print(boto3.client('dynamodb').list_tables()['TableNames'])\n"
+        "print(boto3.client('dynamodb', region_name='eu-west-1').list_tables()['TableNames'])\n"
+    )
+    planted = runner.run(QUERY_GSI, runner.SandboxConfig(planter, TABLE, "probe", "us-east-1", 20, mode))
+    assert [call.error for call in planted.step("run").calls] == [None, None]
+    made = runner.backend().accounts_made
+    victim_config = runner.SandboxConfig(victim, "orders-victim", "victim", "us-east-1", 20, mode)
+    seen = runner.run(QUERY_GSI, victim_config)
+    assert runner.backend().accounts_made == made, "the planter's account was not used again"
+    assert seen.problem is None and seen.step("run").stdout == "['orders-victim']\n[]\n"

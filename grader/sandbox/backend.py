@@ -26,6 +26,8 @@ from grader import assessment
 from grader.failures import GraderError
 
 FIRST_ACCOUNT = 900_000_000_000
+MAX_REGIONS = 4
+"""Regions a run may have touched for its account to be emptied and used again (else it is dropped)."""
 START_LIMIT = 60.0
 """Seconds the emulator's process may take to import moto and listen (a loaded CI machine is slow)."""
 ACCOUNT_HEADER = "x-moto-account-id"
@@ -67,6 +69,9 @@ class Backend:
         self._lock = threading.Lock()
         self._server: subprocess.Popen[bytes] | None = None
         self._accounts = itertools.count(FIRST_ACCOUNT)
+        self._free: list[str] = []
+        self.accounts_made = 0
+        """Accounts whose runs are over and which hold no table: the emulator's state stays flat."""
         self.definition, self.puts = _seed_data()
 
     def start(self) -> None:
@@ -93,8 +98,39 @@ class Backend:
                 raise GraderError(f"the sandbox emulator did not start: {error.strip() or 'no message'}")
             time.sleep(0.02)
 
-    def new_account(self) -> str:
-        return str(next(self._accounts))
+    def new_account(self, region: str) -> str:
+        """An account with no table in the region: a released one when there is one, else a new one."""
+        while True:
+            with self._lock:
+                account = self._free.pop() if self._free else None
+            if account is None:
+                self.accounts_made += 1
+                return str(next(self._accounts))
+            if not self._tables(account, region):  # a request of the last run came in after its end
+                return account
+
+    def release(self, account: str, regions: set[str]) -> None:
+        """Empty the account in every region its run used; it is used again only once it is empty."""
+        try:
+            for region in sorted(regions)[:MAX_REGIONS]:
+                for table in self._tables(account, region):
+                    self.drop(account, region, table)
+            if len(regions) > MAX_REGIONS or any(self._tables(account, r) for r in regions):
+                return
+        except BackendError:
+            return  # an odd region, or the emulator refused: the account is simply not used again
+        with self._lock:
+            self._free.append(account)
+
+    def _tables(self, account: str, region: str) -> list[str]:
+        names: list[str] = []
+        params: dict[str, Any] = {}
+        while True:
+            page = self.call(account, region, "ListTables", params)
+            names.extend(page.get("TableNames", []))
+            if "LastEvaluatedTableName" not in page:
+                return names
+            params["ExclusiveStartTableName"] = page["LastEvaluatedTableName"]
 
     def request(self, method: str, path: str, headers: dict[str, str], body: bytes) -> Response:
         """Send one HTTP request to the emulator; its status, headers and body."""

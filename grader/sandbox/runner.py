@@ -230,21 +230,23 @@ class Sandbox:
         self._started: _Started | None = None
 
     def run(self, plan: Plan) -> Record:
-        """Run one file in a fresh account of the emulator, step by step."""
+        """Run one file in an account of the emulator holding only its table, step by step."""
         emulator = backend()
-        account = emulator.new_account()
         region, table = self.config.region, self.config.table
-        emulator.seed(account, region, table)
+        account = emulator.new_account(region)
+        regions = {region}
         try:
+            emulator.seed(account, region, table)
             started = self._start()
             started.gateway.switch(account)
             file_run = _FileRun(plan, self.config, started, lambda: emulator.items(account, region, table))
             clean = file_run.run()
+            regions |= started.gateway.log.regions()
             if not (clean and self.reuse):
                 self.close()
             return Record(plan.file, file_run.problem, tuple(file_run.steps))
         finally:
-            emulator.drop(account, region, table)
+            emulator.release(account, regions)
 
     def _start(self) -> _Started:
         if self._started is None:
