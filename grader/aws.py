@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import os
 import threading
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import boto3
 from botocore.config import Config
@@ -18,6 +19,8 @@ from botocore.exceptions import ClientError
 
 from grader.failures import IAM_ACTION_KEY, THROTTLING_CODES, ReadOnlyViolation
 from grader.options import DEFAULT_REGION, Settings
+
+T = TypeVar("T")
 
 CLIENT_CONFIG = Config(
     retries={"mode": "adaptive", "max_attempts": 8},
@@ -113,6 +116,14 @@ class Account:
         self.region = session.region_name
         self._clients: dict[str, Any] = {}
         self._clients_lock = threading.Lock()
+        self._shared: dict[str, Any] = {}
+
+    def shared(self, key: str, read: Callable[[], T]) -> T:
+        """A region-wide answer, the same for every student (all alarms, an AWS managed policy): read
+        once per run, however many students share this Account."""
+        if key not in self._shared:
+            self._shared[key] = read()
+        return self._shared[key]
 
     def client(self, service: str) -> Any:
         """The account's client of a service, made once (it lives, and is freed, with the Account)."""

@@ -18,6 +18,8 @@ from botocore.exceptions import ClientError
 from grader.assessment import function_name, table_name
 from grader.aws import Account
 
+AWS_MANAGED = "arn:aws:iam::aws:policy/"
+"""AWS managed policies are the same for every student: their documents are read once per run."""
 NOT_FOUND_CODES = {"ResourceNotFoundException", "NoSuchEntity", "NotFound", "NotFoundException"}
 T = TypeVar("T")
 
@@ -152,20 +154,28 @@ class StudentResources:
         documents: list[tuple[str, dict[str, Any]]] = []
         for attached in _paginate(iam, "list_attached_role_policies", "AttachedPolicies", RoleName=role_name):
             arn = attached["PolicyArn"]
-            version = iam.get_policy(PolicyArn=arn)["Policy"]["DefaultVersionId"]
-            document = iam.get_policy_version(PolicyArn=arn, VersionId=version)
-            documents.append((arn, _policy_document(document["PolicyVersion"]["Document"])))
+            read = functools.partial(self._managed_policy, arn)
+            document = self.account.shared(arn, read) if arn.startswith(AWS_MANAGED) else read()
+            documents.append((arn, document))
         for name in _paginate(iam, "list_role_policies", "PolicyNames", RoleName=role_name):
             inline = iam.get_role_policy(RoleName=role_name, PolicyName=name)
             documents.append((name, _policy_document(inline["PolicyDocument"])))
         return documents
 
+    def _managed_policy(self, arn: str) -> dict[str, Any]:
+        iam = self.account.client("iam")
+        version = iam.get_policy(PolicyArn=arn)["Policy"]["DefaultVersionId"]
+        document = iam.get_policy_version(PolicyArn=arn, VersionId=version)
+        return _policy_document(document["PolicyVersion"]["Document"])
+
     # CloudWatch and SNS ------------------------------------------------------------------------
-    @functools.cached_property
+    @property
     def all_metric_alarms(self) -> list[dict[str, Any]]:
-        """Every metric alarm in the region (whose are the student's is the checks' business)."""
+        """Every metric alarm in the region (whose are the student's is the checks' business), read
+        once per run: a class's students share the answer."""
         client = self.account.client("cloudwatch")
-        return _paginate(client, "describe_alarms", "MetricAlarms", AlarmTypes=["MetricAlarm"])
+        read = functools.partial(_paginate, client, "describe_alarms", "MetricAlarms")
+        return self.account.shared("metric alarms", functools.partial(read, AlarmTypes=["MetricAlarm"]))
 
     def topic_exists(self, topic_arn: str) -> bool:
         return self._once(self._topic_exists, topic_arn)
