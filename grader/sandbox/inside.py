@@ -4,7 +4,7 @@ This file is copied alone into the sandbox (it imports nothing of the grader) an
 `python -I inside.py`. It is trusted only until the first student code runs; after that, whatever
 it sends is the student's word. Protocol, both ways length-prefixed JSON frames (4-byte big-endian
 length, then UTF-8 JSON):
-  grader -> here (fd 0): the plan {"port", "gateway", "limits", "channel", "reuse", "private_tmp"};
+  grader -> here (fd 0): the plan {"port", "gateway", "limits", "channel", "reuse", "wiped", "kept"};
       then per submission file {"file", "kind", "steps", "step": 0, "seconds"}, {"step": i, "seconds"}
       for each later step (a module's step 0 imports it, each later one calls one of its functions),
       and {"end": true} once the file is done.
@@ -281,8 +281,9 @@ def keep_out() -> None:
     ctypes.CDLL(None, use_errno=True).prctl(4, 0, 0, 0, 0)  # PR_SET_DUMPABLE, 0
 
 
-def end_of_file(originals: dict[str, bytes], folders: tuple[str, ...]) -> None:
-    """Nothing of one file's run reaches the next: its processes killed, its writes undone."""
+def end_of_file(originals: dict[str, bytes], folders: list[str], kept: list[str]) -> None:
+    """Nothing of one file's run reaches the next: its processes killed, its writes undone (the
+    read-only runtime, which may be bound below /tmp, is left alone)."""
     with contextlib.suppress(ProcessLookupError):
         os.kill(-1, signal.SIGKILL)  # every process of the sandbox's user but this one
     with contextlib.suppress(ChildProcessError):
@@ -290,6 +291,8 @@ def end_of_file(originals: dict[str, bytes], folders: tuple[str, ...]) -> None:
             pass
     for folder in folders:
         for entry in os.scandir(folder):
+            if any(path == entry.path or path.startswith(entry.path + "/") for path in kept):
+                continue
             if entry.is_dir(follow_symlinks=False):
                 shutil.rmtree(entry.path, ignore_errors=True)
             else:
@@ -333,7 +336,7 @@ def main() -> None:
         keep_out()
     set_limits(plan["limits"])
     send({"ready": True})
-    folders = (".", "/tmp") if plan["private_tmp"] else (".",)
+    folders = [".", *plan["wiped"]]
     while (command := receive()) is not None:
         if "file" in command:
             PLAN.update(file=command["file"], kind=command["kind"], steps=command["steps"])
@@ -343,7 +346,7 @@ def main() -> None:
             run_script(command, listener)
             continue
         if plan["reuse"]:  # only where every other process can be killed (namespaces, own uid)
-            end_of_file(originals, folders)
+            end_of_file(originals, folders, plan["kept"])
             send({"clean": True})
 
 

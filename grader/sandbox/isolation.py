@@ -38,6 +38,8 @@ UID_RANGE = range(3_900_000, 3_900_000 + 4096)
 """Unprivileged uids for sandboxed runs when the grader is root: one per concurrent run."""
 SUBMISSION = "/submission"
 INSIDE = "/sandbox/inside.py"
+HOME = "/home/sandbox"
+"""The sandbox's home folder (a tmpfs of its own; /tmp may show where the runtime is bound)."""
 GATEWAY = "/run/aws.sock"
 TMPFS_BYTES = 32 << 20
 RUNTIME_PACKAGES = ("boto3", "botocore", "jmespath", "dateutil", "urllib3", "s3transfer", "six")
@@ -169,6 +171,7 @@ def bwrap_command(
             argv += ["--ro-bind", str(path), str(path)]
     argv += ["--proc", "/proc", "--dev", "/dev"]
     argv += ["--size", str(TMPFS_BYTES), "--tmpfs", "/tmp"]
+    argv += ["--size", str(TMPFS_BYTES), "--tmpfs", HOME]
     argv += ["--size", str(TMPFS_BYTES), "--tmpfs", SUBMISSION]
     for source, target in binds:
         argv += ["--ro-bind", str(source), str(target)]
@@ -186,7 +189,7 @@ def bwrap_command(
 
 
 ETC = {
-    "passwd": f"root:x:0:0::/:/bin/false\nsandbox:x:{SANDBOX_UID}:{SANDBOX_UID}::/tmp:/bin/false\n",
+    "passwd": f"root:x:0:0::/:/bin/false\nsandbox:x:{SANDBOX_UID}:{SANDBOX_UID}::{HOME}:/bin/false\n",
     "group": f"root:x:0:\nsandbox:x:{SANDBOX_UID}:\n",
     "hosts": "127.0.0.1 localhost\n",
 }

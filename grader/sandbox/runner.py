@@ -86,7 +86,7 @@ def sandbox_environment(config: SandboxConfig) -> dict[str, str]:
     return {
         "PATH": "/usr/bin:/bin",
         "LANG": "C.UTF-8",
-        "HOME": "/tmp",
+        "HOME": isolation.HOME,
         "TMPDIR": "/tmp",
         "PYTHONIOENCODING": "utf-8",
         "PYTHONDONTWRITEBYTECODE": "1",
@@ -293,7 +293,11 @@ class _Started:
             "limits": limits,
             "channel": channel_write,
         }
-        self.send({**plan, "reuse": reuse, "private_tmp": config.isolation == "namespaces"})
+        private = config.isolation == "namespaces"  # elsewhere /tmp is the host's: never emptied
+        wiped = ["/tmp", isolation.HOME] if private else []
+        self.send(
+            {**plan, "reuse": reuse, "wiped": wiped, "kept": [str(d) for d in isolation.runtime_dirs()]}
+        )
         try:
             message = self.channel.next(time.monotonic() + START_LIMIT)
         except (TimeoutError, ValueError, OverflowError):
