@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
@@ -243,3 +244,25 @@ def test_an_account_used_again_holds_nothing_of_its_last_run(tmp_path: Path) -> 
     seen = runner.run(QUERY_GSI, victim_config)
     assert runner.backend().accounts_made == made, "the planter's account was not used again"
     assert seen.problem is None and seen.step("run").stdout == "['orders-victim']\n[]\n"
+
+
+@pytest.mark.skipif(isolation.probe("namespaces") is not None, reason="namespaces unavailable here")
+def test_a_trickle_of_messages_cannot_hold_the_grader(tmp_path: Path) -> None:
+    """After its steps, a file that stops the warm process and keeps talking is cut off in seconds."""
+    source = """
+        import json, os, signal, struct, time
+        frame = json.dumps({"exit": 99, "status": 0}).encode()
+        if os.fork() == 0:
+            while True:  # one harmless message a second, using no CPU: no limit but the grader's stops it
+                for fd in range(3, 64):
+                    try:
+                        os.write(fd, struct.pack(">I", len(frame)) + frame)
+                    except OSError:
+                        pass
+                time.sleep(1)
+        os.kill(os.getppid(), signal.SIGSTOP)
+        """
+    started = time.monotonic()
+    record = run(tmp_path, source, "namespaces", timeout=5)
+    assert time.monotonic() - started < 15
+    assert record.problem is None and record.step("run").finished

@@ -346,8 +346,9 @@ class _FileRun:
             if not self._step(index, deadline):
                 return False
         self.sandbox.send({"end": True})
+        ending = time.monotonic() + STOP_ALLOWANCE  # one deadline: a stream of messages cannot stretch it
         try:
-            while (message := self.sandbox.channel.next(time.monotonic() + STOP_ALLOWANCE)) is not None:
+            while (message := self.sandbox.channel.next(ending)) is not None:
                 if message == {"clean": True}:
                     return True
         except (TimeoutError, ValueError, OverflowError):
