@@ -1,6 +1,6 @@
 """CloudWatch alarms: whose alarm is it, what does it watch, and does it fire on "more than N in 5 minutes".
 
-Pure functions over DescribeAlarms entries; the only AWS knowledge the task 11 checks need.
+Pure functions over alarm views (grader/views.py); the only AWS knowledge the task 11 checks need.
 """
 
 from __future__ import annotations
@@ -9,59 +9,12 @@ import itertools
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
 
 from grader.assessment import GSI_NAME
+from grader.views import AlarmView
 
 NAMESPACE = "AWS/DynamoDB"
 PERIOD = 300
-
-
-@dataclass(frozen=True)
-class Alarm:
-    """The parts of a metric alarm the checks judge (a single-metric math alarm is read the same way)."""
-
-    name: str
-    namespace: str
-    metric: str
-    dimensions: dict[str, str]
-    statistic: str
-    period: int
-    evaluation_periods: int
-    datapoints_to_alarm: int | None
-    threshold: float | None
-    comparison: str
-    alarm_actions: tuple[str, ...]
-    actions_enabled: bool
-
-    @classmethod
-    def from_description(cls, alarm: dict[str, Any]) -> Alarm:
-        metric: dict[str, Any] = alarm
-        stat: str = alarm.get("Statistic") or alarm.get("ExtendedStatistic") or "?"
-        period = alarm.get("Period") or 0
-        queries = [q for q in alarm.get("Metrics") or [] if q.get("ReturnData", True)]
-        if not alarm.get("MetricName") and len(queries) == 1 and "MetricStat" in queries[0]:
-            metric_stat = queries[0]["MetricStat"]
-            metric, stat, period = metric_stat["Metric"], metric_stat.get("Stat", "?"), metric_stat["Period"]
-        return cls(
-            name=alarm["AlarmName"],
-            namespace=metric.get("Namespace", ""),
-            metric=metric.get("MetricName", ""),
-            dimensions={d["Name"]: d["Value"] for d in metric.get("Dimensions") or []},
-            statistic=stat,
-            period=int(period),
-            evaluation_periods=int(alarm.get("EvaluationPeriods") or 0),
-            datapoints_to_alarm=alarm.get("DatapointsToAlarm"),
-            threshold=alarm.get("Threshold"),
-            comparison=alarm.get("ComparisonOperator", ""),
-            alarm_actions=tuple(alarm.get("AlarmActions") or ()),
-            actions_enabled=alarm.get("ActionsEnabled", True),
-        )
-
-    def summary(self) -> str:
-        """'orders-alice-read (AWS/DynamoDB ReadThrottleEvents, TableName=orders-alice)'."""
-        dims = ", ".join(f"{k}={v}" for k, v in sorted(self.dimensions.items()))
-        return f"{self.name} ({self.namespace} {self.metric}{', ' + dims if dims else ''})"
 
 
 def names_student(alarm_name: str, student_id: str) -> bool:
@@ -69,14 +22,14 @@ def names_student(alarm_name: str, student_id: str) -> bool:
     return re.search(rf"(?<![A-Za-z0-9]){re.escape(student_id)}(?![A-Za-z0-9])", alarm_name) is not None
 
 
-def belongs_to(alarm: Alarm, student_id: str, table: str) -> bool:
+def belongs_to(alarm: AlarmView, student_id: str, table: str) -> bool:
     """An alarm is the student's when its TableName is their table or, with no TableName, it names them."""
     if "TableName" in alarm.dimensions:
         return alarm.dimensions["TableName"] == table
     return names_student(alarm.name, student_id)
 
 
-def misdirected(alarm: Alarm, student_id: str, table: str) -> bool:
+def misdirected(alarm: AlarmView, student_id: str, table: str) -> bool:
     """Named for the student but watching another table (a typo in the TableName dimension): not
     theirs, yet worth naming when one of their alarms is missing."""
     table_dimension = alarm.dimensions.get("TableName")
@@ -94,12 +47,12 @@ class Requirement:
     gsi: bool = False
     name_hint: str = ""
 
-    def watches(self, alarm: Alarm) -> bool:
+    def watches(self, alarm: AlarmView) -> bool:
         """The alarm watches this requirement's kind of metric (right or wrong in its details)."""
         has_gsi = "GlobalSecondaryIndexName" in alarm.dimensions
         return alarm.metric in self.metrics and has_gsi == self.gsi
 
-    def problems(self, alarm: Alarm, table: str) -> list[str]:
+    def problems(self, alarm: AlarmView, table: str) -> list[str]:
         """What keeps the alarm from meeting the requirement (empty when it does), as 'found' phrases."""
         found: list[str] = []
         if alarm.namespace != NAMESPACE:
@@ -120,7 +73,7 @@ REQUIREMENTS: tuple[Requirement, ...] = (
 REQUIREMENTS_BY_KEY = {r.key: r for r in REQUIREMENTS}
 
 
-def more_than_problems(alarm: Alarm, n: int) -> list[str]:
+def more_than_problems(alarm: AlarmView, n: int) -> list[str]:
     """Why the alarm does not fire on "more than n in 5 minutes": Sum over one 300 s period, > n."""
     found: list[str] = []
     if alarm.statistic != "Sum":
@@ -139,12 +92,12 @@ def more_than_problems(alarm: Alarm, n: int) -> list[str]:
     return found
 
 
-def sns_topics(alarm: Alarm) -> list[str]:
+def sns_topics(alarm: AlarmView) -> list[str]:
     """The SNS topics the alarm notifies when it fires."""
     return [arn for arn in alarm.alarm_actions if arn.startswith("arn:") and ":sns:" in arn]
 
 
-def action_problem(alarm: Alarm, topic_exists: Callable[[str], bool]) -> str:
+def action_problem(alarm: AlarmView, topic_exists: Callable[[str], bool]) -> str:
     """'' when the alarm notifies an existing SNS topic, else what was found."""
     topics = sns_topics(alarm)
     if not topics:
@@ -158,7 +111,7 @@ def action_problem(alarm: Alarm, topic_exists: Callable[[str], bool]) -> str:
 
 
 def _cost(
-    requirement: Requirement, alarm: Alarm, table: str, topic_exists: Callable[[str], bool]
+    requirement: Requirement, alarm: AlarmView, table: str, topic_exists: Callable[[str], bool]
 ) -> tuple[int, int]:
     """(problems, 1 when the name does not say which alarm it is, e.g. lacks 'read')."""
     problems = len(requirement.problems(alarm, table)) + bool(action_problem(alarm, topic_exists))
@@ -166,8 +119,8 @@ def _cost(
 
 
 def assign(
-    alarms: Iterable[Alarm], table: str, topic_exists: Callable[[str], bool]
-) -> dict[str, Alarm | None]:
+    alarms: Iterable[AlarmView], table: str, topic_exists: Callable[[str], bool]
+) -> dict[str, AlarmView | None]:
     """Pair each requirement with a distinct alarm of the student's that watches its metric.
 
     One alarm never counts twice (a single UserErrors alarm is not both the read and the write
@@ -177,7 +130,7 @@ def assign(
     """
     alarms = list(alarms)
     costs: dict[tuple[str, str], tuple[int, int]] = {}
-    options: list[list[Alarm | None]] = []
+    options: list[list[AlarmView | None]] = []
     for requirement in REQUIREMENTS:
         candidates = [a for a in alarms if requirement.watches(a)]
         for alarm in candidates:
@@ -187,7 +140,7 @@ def assign(
         )
         options.append([*candidates[:6], None])
 
-    def rank(pairing: tuple[Alarm | None, ...]) -> tuple[int, int, int, int]:
+    def rank(pairing: tuple[AlarmView | None, ...]) -> tuple[int, int, int, int]:
         paired = [costs[r.key, a.name] for r, a in zip(REQUIREMENTS, pairing, strict=True) if a]
         met = sum(problems == 0 for problems, _ in paired)
         return -met, len(pairing) - len(paired), sum(h for _, h in paired), sum(p for p, _ in paired)

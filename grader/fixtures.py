@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 import pytest
 
@@ -13,6 +12,7 @@ from grader.options import Settings
 from grader.resources import StudentResources
 from grader.roster import RosterEntry, student_settings
 from grader.stash import ENDPOINT_KEY, SETTINGS_KEY
+from grader.views import TableView
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -73,12 +73,12 @@ def student(account: Account, student_id: str) -> StudentResources:
 
 
 @pytest.fixture
-def table(student: StudentResources) -> dict[str, Any]:
-    """The student's table description; a missing table fails the check naming Task 1."""
-    description = student.table
-    if description is None:
+def table(student: StudentResources) -> TableView:
+    """The student's table; a missing table fails the check naming Task 1."""
+    found = student.table
+    if found is None:
         raise RequirementFailed(
             f"table {student.table_name} does not exist in region {student.account.region}",
             fix="Create it first (Task 1); this check depends on it",
         )
-    return description
+    return found

@@ -1,6 +1,7 @@
 """What the table's items say: complete orders, sparse upserts, malformed orders, TTL values.
 
-Items come in DynamoDB's typed form ({"N": "3"}, {"S": "pending"}), as Scan returns them.
+Items come in plain values (grader/views.py): a number is a Decimal, a string a str; a value of another
+type than the task asks for is named by its DynamoDB type, as the student stored it.
 """
 
 from __future__ import annotations
@@ -9,38 +10,39 @@ import datetime
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from grader.assessment import KEY_ATTRIBUTES, ORDER_STATUSES
-
-Item = dict[str, dict[str, Any]]
-
+from grader.views import Item, dynamodb_type
 
 ORDER_ATTRIBUTES = ("status", "order_date", "total_amount", "quantity")
 """The Task 4 attributes a complete order carries (besides its keys), each checked for its type."""
 DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 MILLISECONDS_FROM = 10**11
 """Epoch seconds reach 10**11 only in the year 5138; a value this large is in milliseconds (or finer)."""
+KINDS = {"S": "a string", "N": "a number", "BOOL": "a boolean", "NULL": "null"}
 
 
-def _show(value: dict[str, Any]) -> str:
-    """A typed value as the student wrote it: 3, '3', ['a'] ..."""
-    kind, raw = next(iter(value.items()))
-    return raw if kind == "N" else repr(raw)
+def _show(value: Any) -> str:
+    """A value as the student wrote it: 3, '3', True, {'a', 'b'} ..."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, set):
+        return "{" + ", ".join(sorted(_show(member) for member in value)) + "}"
+    return repr(value)
 
 
-def _kind(value: dict[str, Any]) -> str:
-    return {"S": "a string", "N": "a number", "BOOL": "a boolean", "NULL": "null"}.get(
-        next(iter(value)), f"of type {next(iter(value))}"
-    )
+def _kind(value: Any) -> str:
+    """'a string', 'a number', ... or 'of type SS'."""
+    kind = dynamodb_type(value)
+    return KINDS.get(kind, f"of type {kind}")
 
 
 def key_label(item: Item) -> str:
     """'CUST001/ORD0001' (the item's keys)."""
-    return "/".join(
-        str(item[k].get("S", _show(item[k]))) if k in item else "?" for k in KEY_ATTRIBUTES
-    )
+    values = (item.get(k, "?") for k in KEY_ATTRIBUTES)
+    return "/".join(value if isinstance(value, str) else _show(value) for value in values)
 
 
 def is_sparse(item: Item) -> bool:
@@ -48,30 +50,30 @@ def is_sparse(item: Item) -> bool:
     return not any(attribute in item for attribute in ORDER_ATTRIBUTES)
 
 
-def _date_problem(value: dict[str, Any]) -> str:
-    if "S" not in value:
+def _date_problem(value: Any) -> str:
+    if not isinstance(value, str):
         return f"order_date is {_kind(value)} ({_show(value)})"
-    if DATE.fullmatch(value["S"]):
+    if DATE.fullmatch(value):
         try:
-            datetime.date.fromisoformat(value["S"])
+            datetime.date.fromisoformat(value)
             return ""
         except ValueError:
             pass
-    return f"order_date {value['S']!r} is not a YYYY-MM-DD date"
+    return f"order_date {value!r} is not a YYYY-MM-DD date"
 
 
 def order_problems(item: Item) -> list[str]:
     """Why an item is not a complete order (empty when it is one)."""
     problems = [f"{a} missing" for a in ("customer_id", "order_id", *ORDER_ATTRIBUTES) if a not in item]
     for key in ("customer_id", "order_id"):
-        if key in item and "S" not in item[key]:
+        if key in item and not isinstance(item[key], str):
             problems.append(f"{key} is {_kind(item[key])}")
-    if "status" in item and item["status"].get("S") not in ORDER_STATUSES:
+    if "status" in item and not (isinstance(item["status"], str) and item["status"] in ORDER_STATUSES):
         problems.append(f"status {_show(item['status'])} is not one of {'/'.join(ORDER_STATUSES)}")
     if "order_date" in item and (problem := _date_problem(item["order_date"])):
         problems.append(problem)
     for number in ("total_amount", "quantity"):
-        if number in item and "N" not in item[number]:
+        if number in item and not isinstance(item[number], Decimal):
             problems.append(f"{number} is {_kind(item[number])} ({_show(item[number])})")
     return problems
 
@@ -86,7 +88,7 @@ class Survey:
 
     def distinct(self, attribute: str) -> list[str]:
         """The distinct string values of attribute over the complete orders, sorted."""
-        return sorted({item[attribute]["S"] for item in self.complete})
+        return sorted({item[attribute] for item in self.complete})
 
     def malformed_summary(self, limit: int = 3) -> str:
         """'2 malformed orders: CUST001/ORD0003 (quantity is a string ('2')); ...' or ''."""
@@ -112,17 +114,13 @@ def survey(items: Iterable[Item]) -> Survey:
     return result
 
 
-def expiry_problem(value: dict[str, Any], now: float) -> str:
-    """'' when a typed expiry_date is epoch seconds in the future, else what is wrong with it."""
-    if "N" not in value:
+def expiry_problem(value: Any, now: float) -> str:
+    """'' when an expiry_date is a number of epoch seconds in the future, else what is wrong with it."""
+    if not isinstance(value, Decimal):
         return f"expiry_date is {_kind(value)} ({_show(value)}); TTL ignores anything but a number"
-    try:
-        seconds = Decimal(value["N"])
-    except InvalidOperation:
-        return f"expiry_date {value['N']} is not a number"
-    if seconds >= MILLISECONDS_FROM:
-        return f"expiry_date {value['N']} is in milliseconds (or finer), not epoch seconds"
-    if seconds <= Decimal(str(now)):
-        when = datetime.datetime.fromtimestamp(float(max(seconds, 0)), datetime.UTC)
-        return f"expiry_date {value['N']} is in the past ({when:%Y-%m-%d %H:%M} UTC)"
+    if value >= MILLISECONDS_FROM:
+        return f"expiry_date {value} is in milliseconds (or finer), not epoch seconds"
+    if value <= Decimal(str(now)):
+        when = datetime.datetime.fromtimestamp(float(max(value, 0)), datetime.UTC)
+        return f"expiry_date {value} is in the past ({when:%Y-%m-%d %H:%M} UTC)"
     return ""

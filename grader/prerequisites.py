@@ -6,12 +6,11 @@ dependent check with the same message (not a pile of KeyErrors).
 
 from __future__ import annotations
 
-from typing import Any
-
-from grader import arns, schema
+from grader import arns
 from grader.assessment import IndexSpec
 from grader.failures import RequirementFailed
 from grader.resources import StudentResources
+from grader.views import FunctionView, IndexView, RoleView, TableView
 
 INDEX_KINDS = {
     "GlobalSecondaryIndexes": (
@@ -26,36 +25,37 @@ INDEX_KINDS = {
 }
 
 
-def index(table: dict[str, Any], spec: IndexSpec) -> dict[str, Any]:
+def index(table: TableView, spec: IndexSpec) -> IndexView:
     """The table's GSI or LSI the assessment declares (found by its exact name)."""
     kind, name = spec.kind, spec.name
-    found = schema.find_index(table, kind, name)
+    indexes = table.indexes(kind)
+    found = next((index for index in indexes if index.name == name), None)
     if found is not None:
         return found
     label, fix = INDEX_KINDS[kind]
     task = f"Task {spec.task}"
-    others = [i["IndexName"] for i in table.get(kind, [])]
+    others = [index.name for index in indexes]
     raise _missing(
-        f"table {table['TableName']} has no {label} {name} "
+        f"table {table.name} has no {label} {name} "
         f"(its {label}s: {', '.join(others) if others else 'none'})",
         f"{label} {name} ({task})",
         fix.format(name=name),
     )
 
 
-def stream_arn(table: dict[str, Any]) -> str:
+def stream_arn(table: TableView) -> str:
     """The table's current stream ARN, when streams are turned on."""
-    if not table.get("StreamSpecification", {}).get("StreamEnabled") or not table.get("LatestStreamArn"):
+    if not table.stream_enabled or not table.latest_stream_arn:
         raise _missing(
-            f"table {table['TableName']} has DynamoDB Streams turned off",
+            f"table {table.name} has DynamoDB Streams turned off",
             "a stream on the table (Task 7)",
             "Turn it on: update_table(StreamSpecification={'StreamEnabled': True, "
             "'StreamViewType': 'NEW_AND_OLD_IMAGES'})",
         )
-    return table["LatestStreamArn"]
+    return table.latest_stream_arn
 
 
-def function(student: StudentResources) -> dict[str, Any]:
+def function(student: StudentResources) -> FunctionView:
     """The student's Lambda function configuration."""
     configuration = student.function
     if configuration is None:
@@ -67,12 +67,12 @@ def function(student: StudentResources) -> dict[str, Any]:
     return configuration
 
 
-def role(student: StudentResources, configuration: dict[str, Any]) -> dict[str, Any]:
+def role(student: StudentResources, function: FunctionView) -> RoleView:
     """The function's execution role."""
-    found = student.role(arns.parse(configuration["Role"]).name)
+    found = student.role(arns.parse(function.role_arn).name)
     if found is None:
         raise _missing(
-            f"the function's execution role {configuration['Role']} does not exist",
+            f"the function's execution role {function.role_arn} does not exist",
             "an existing execution role",
             "Create the role (trusting lambda.amazonaws.com) and set it on the function",
         )

@@ -1,22 +1,32 @@
 """The student's resources as the grader sees them: each looked up once per student, then kept.
 
-Every lookup returns plain data (or None when the resource does not exist); the checks decide what is
-right. Errors other than "not found" propagate and become grading errors. What is kept belongs to the
-instance (one per student), so a student's answers are freed with their StudentResources.
+Every lookup returns a view of grader/views.py or plain values (None when the resource does not
+exist); the checks decide what is right. Errors other than "not found" propagate and become grading
+errors. What is kept belongs to the instance (one per student), so a student's answers are freed with
+their StudentResources.
 """
 
 from __future__ import annotations
 
 import functools
-import json
 from collections.abc import Callable, Hashable
 from typing import Any, TypeVar
-from urllib.parse import unquote
 
 from botocore.exceptions import ClientError
 
 from grader.assessment import function_name, table_name
 from grader.aws import Account
+from grader.views import (
+    AlarmView,
+    FunctionView,
+    Item,
+    MappingView,
+    RoleView,
+    TableView,
+    TtlView,
+    plain_item,
+    policy_document,
+)
 
 AWS_MANAGED = "arn:aws:iam::aws:policy/"
 """AWS managed policies are the same for every student: their documents are read once per run."""
@@ -44,13 +54,6 @@ def _paginate(client: Any, operation: str, key: str, **params: Any) -> list[Any]
     return [entry for page in pages for entry in page.get(key, [])]
 
 
-def _policy_document(document: str | dict[str, Any]) -> dict[str, Any]:
-    """IAM returns policy documents URL-encoded on AWS and as JSON or dicts on emulators."""
-    if isinstance(document, dict):
-        return document
-    return json.loads(unquote(document))
-
-
 class StudentResources:
     """Read-only lookups of one student's resources, each made once."""
 
@@ -70,34 +73,36 @@ class StudentResources:
 
     # DynamoDB -----------------------------------------------------------------------------------
     @functools.cached_property
-    def table(self) -> dict[str, Any] | None:
+    def table(self) -> TableView | None:
         client = self.account.client("dynamodb")
-        return _or_none(lambda: client.describe_table(TableName=self.table_name)["Table"])
+        table = _or_none(lambda: client.describe_table(TableName=self.table_name)["Table"])
+        return None if table is None else TableView.from_aws(table)
 
     @functools.cached_property
     def tags(self) -> dict[str, str]:
         assert self.table is not None, "tags are read of an existing table"
-        client, arn = self.account.client("dynamodb"), self.table["TableArn"]
-        tags = _paginate(client, "list_tags_of_resource", "Tags", ResourceArn=arn)
+        client = self.account.client("dynamodb")
+        tags = _paginate(client, "list_tags_of_resource", "Tags", ResourceArn=self.table.arn)
         return {tag["Key"]: tag["Value"] for tag in tags}
 
     @functools.cached_property
-    def ttl(self) -> dict[str, Any]:
+    def ttl(self) -> TtlView:
         client = self.account.client("dynamodb")
-        return client.describe_time_to_live(TableName=self.table_name)["TimeToLiveDescription"]
+        return TtlView.from_aws(
+            client.describe_time_to_live(TableName=self.table_name)["TimeToLiveDescription"]
+        )
 
     @functools.cached_property
-    def items(self) -> list[dict[str, Any]]:
-        """Every item of the table in DynamoDB's typed form, over every scan page."""
-        return _paginate(self.account.client("dynamodb"), "scan", "Items", TableName=self.table_name)
-
-    def query_index(
-        self, index: str, attribute: str, value: str, descending: bool = False
-    ) -> list[dict[str, Any]]:
-        """The items whose `attribute` (the index's string partition key) is `value`, from the index,
-        every page, in the order DynamoDB returned them (sort key descending when asked)."""
+    def items(self) -> list[Item]:
+        """Every item of the table in plain values, over every scan page."""
         client = self.account.client("dynamodb")
-        return _paginate(
+        return [plain_item(item) for item in _paginate(client, "scan", "Items", TableName=self.table_name)]
+
+    def query_index(self, index: str, attribute: str, value: str, descending: bool = False) -> list[Item]:
+        """The items whose `attribute` (the index's string partition key) is `value`, from the index,
+        every page, in the order DynamoDB returned them (sort key descending when asked), in plain values."""
+        client = self.account.client("dynamodb")
+        found = _paginate(
             client,
             "query",
             "Items",
@@ -108,42 +113,41 @@ class StudentResources:
             ExpressionAttributeValues={":value": {"S": value}},
             ScanIndexForward=not descending,
         )
+        return [plain_item(item) for item in found]
 
-    def stream(self, stream_arn: str) -> dict[str, Any] | None:
-        return self._once(self._stream, stream_arn)
+    def stream_status(self, stream_arn: str) -> str | None:
+        """The stream's StreamStatus (ENABLED, DISABLED ...), or None when there is no such stream."""
+        return self._once(self._stream_status, stream_arn)
 
-    def _stream(self, stream_arn: str) -> dict[str, Any] | None:
+    def _stream_status(self, stream_arn: str) -> str | None:
         client = self.account.client("dynamodbstreams")
-        return _or_none(lambda: client.describe_stream(StreamArn=stream_arn)["StreamDescription"])
+        stream = _or_none(lambda: client.describe_stream(StreamArn=stream_arn)["StreamDescription"])
+        return None if stream is None else stream["StreamStatus"]
 
     # Lambda -------------------------------------------------------------------------------------
     @functools.cached_property
-    def function(self) -> dict[str, Any] | None:
-        """The function's configuration, or None."""
+    def function(self) -> FunctionView | None:
         client = self.account.client("lambda")
         configuration = _or_none(lambda: client.get_function_configuration(FunctionName=self.function_name))
-        if configuration is not None:
-            configuration.pop("ResponseMetadata", None)
-        return configuration
+        return None if configuration is None else FunctionView.from_aws(configuration)
 
-    def event_source_mappings(self, **by: str) -> list[dict[str, Any]]:
+    def event_source_mappings(self, **by: str) -> list[MappingView]:
         """Mappings by EventSourceArn= (from a stream: emulators miss some listed by function) or by
         FunctionName= (into a function, by its ARN, from any source)."""
         return self._once(self._mappings, *sorted(by.items()))
 
-    def _mappings(self, *by: tuple[str, str]) -> list[dict[str, Any]]:
+    def _mappings(self, *by: tuple[str, str]) -> list[MappingView]:
         client = self.account.client("lambda")
-        return _paginate(client, "list_event_source_mappings", "EventSourceMappings", **dict(by))
+        mappings = _paginate(client, "list_event_source_mappings", "EventSourceMappings", **dict(by))
+        return [MappingView.from_aws(mapping) for mapping in mappings]
 
     # IAM ----------------------------------------------------------------------------------------
-    def role(self, role_name: str) -> dict[str, Any] | None:
+    def role(self, role_name: str) -> RoleView | None:
         return self._once(self._role, role_name)
 
-    def _role(self, role_name: str) -> dict[str, Any] | None:
+    def _role(self, role_name: str) -> RoleView | None:
         role = _or_none(lambda: self.account.client("iam").get_role(RoleName=role_name)["Role"])
-        if role is not None:
-            role["AssumeRolePolicyDocument"] = _policy_document(role["AssumeRolePolicyDocument"])
-        return role
+        return None if role is None else RoleView.from_aws(role)
 
     def role_policies(self, role_name: str) -> list[tuple[str, dict[str, Any]]]:
         """(name or ARN, document) of every policy attached to or inline in the role."""
@@ -159,23 +163,26 @@ class StudentResources:
             documents.append((arn, document))
         for name in _paginate(iam, "list_role_policies", "PolicyNames", RoleName=role_name):
             inline = iam.get_role_policy(RoleName=role_name, PolicyName=name)
-            documents.append((name, _policy_document(inline["PolicyDocument"])))
+            documents.append((name, policy_document(inline["PolicyDocument"])))
         return documents
 
     def _managed_policy(self, arn: str) -> dict[str, Any]:
         iam = self.account.client("iam")
         version = iam.get_policy(PolicyArn=arn)["Policy"]["DefaultVersionId"]
         document = iam.get_policy_version(PolicyArn=arn, VersionId=version)
-        return _policy_document(document["PolicyVersion"]["Document"])
+        return policy_document(document["PolicyVersion"]["Document"])
 
     # CloudWatch and SNS ------------------------------------------------------------------------
     @property
-    def all_metric_alarms(self) -> list[dict[str, Any]]:
+    def all_metric_alarms(self) -> list[AlarmView]:
         """Every metric alarm in the region (whose are the student's is the checks' business), read
         once per run: a class's students share the answer."""
+        return self.account.shared("metric alarms", self._metric_alarms)
+
+    def _metric_alarms(self) -> list[AlarmView]:
         client = self.account.client("cloudwatch")
-        read = functools.partial(_paginate, client, "describe_alarms", "MetricAlarms")
-        return self.account.shared("metric alarms", functools.partial(read, AlarmTypes=["MetricAlarm"]))
+        alarms = _paginate(client, "describe_alarms", "MetricAlarms", AlarmTypes=["MetricAlarm"])
+        return [AlarmView.from_aws(alarm) for alarm in alarms]
 
     def topic_exists(self, topic_arn: str) -> bool:
         return self._once(self._topic_exists, topic_arn)

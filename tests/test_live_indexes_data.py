@@ -12,6 +12,7 @@ import pytest
 from grader import order_data
 from grader.assessment import seed_orders
 from grader.failures import RequirementFailed
+from grader.views import IndexView, plain_item
 from solution.deploy import Deployment
 from solution.orders import expiry_timestamp
 from tests import harness
@@ -181,7 +182,7 @@ def test_seed_style_data_over_several_scan_pages_passes(moto_endpoint: str, tmp_
     pages = list(
         deployment.client("dynamodb").get_paginator("scan").paginate(TableName=deployment.names["table"])
     )
-    first_page = order_data.survey(pages[0]["Items"])
+    first_page = order_data.survey(map(plain_item, pages[0]["Items"]))
     assert len(pages) > 1 and len(first_page.complete) < 15, "the orders must need the later scan pages"
 
     run = grade(moto_endpoint, deployment.student_id, tmp_path, 2, 3, 4, 10)
@@ -190,9 +191,14 @@ def test_seed_style_data_over_several_scan_pages_passes(moto_endpoint: str, tmp_
 
 def test_a_gsi_still_building_fails_the_active_check() -> None:
     """moto builds indexes at once, so the other way is proven on the description."""
-    task2.test_gsi_active({"IndexStatus": "ACTIVE"})
+
+    def gsi(status: str) -> IndexView:
+        index = {"IndexName": "StatusDateIndex", "KeySchema": [], "IndexStatus": status}
+        return IndexView.from_aws(index, {})
+
+    task2.test_gsi_active(gsi("ACTIVE"))
     with pytest.raises(RequirementFailed, match="GSI StatusDateIndex is CREATING; expected ACTIVE"):
-        task2.test_gsi_active({"IndexStatus": "CREATING"})
+        task2.test_gsi_active(gsi("CREATING"))
 
 
 def test_the_messages_read_as_found_expected_fix(moto_endpoint: str, tmp_path: Path) -> None:

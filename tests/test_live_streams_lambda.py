@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from grader.failures import RequirementFailed
+from grader.views import FunctionView, MappingView, TableView
 from solution.deploy import STREAM_POLICY_ARN, Deployment
 from tests.mutations import (
     TASK8_DEPLOYMENT_CHECKS,
@@ -192,15 +193,20 @@ class StreamStub:
     def __init__(self, status: str) -> None:
         self.status = status
 
-    def stream(self, arn: str) -> dict[str, str]:
-        return {"StreamArn": arn, "StreamStatus": self.status}
+    def stream_status(self, arn: str) -> str:
+        return self.status
 
 
-TABLE = {
-    "TableName": "orders-alice",
-    "StreamSpecification": {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
-    "LatestStreamArn": "arn:aws:dynamodb:us-east-1:1:table/orders-alice/stream/2026-01-01T00:00:00.000",
-}
+TABLE = TableView.from_aws(
+    {
+        "TableName": "orders-alice",
+        "TableArn": "arn:aws:dynamodb:us-east-1:1:table/orders-alice",
+        "TableStatus": "ACTIVE",
+        "KeySchema": [],
+        "StreamSpecification": {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
+        "LatestStreamArn": "arn:aws:dynamodb:us-east-1:1:table/orders-alice/stream/2026-01-01T00:00:00.000",
+    }
+)
 
 
 @pytest.mark.parametrize("status, passes", [("ENABLED", True), ("ENABLING", True), ("DISABLED", False)])
@@ -217,7 +223,7 @@ def test_stream_status_check(status: str, passes: bool) -> None:
 
 @pytest.mark.parametrize("state, passes", [("Enabled", True), ("Enabling", True), ("Disabling", False)])
 def test_mapping_state_check(state: str, passes: bool) -> None:
-    mapping = {"UUID": "u", "State": state}
+    mapping = MappingView.from_aws({"UUID": "u", "State": state})
     if passes:
         task8.test_mapping_from_current_stream(mapping)
     else:
@@ -239,7 +245,15 @@ def test_mapping_state_check(state: str, passes: bool) -> None:
     ],
 )
 def test_handler_forms(handler: str, passes: bool) -> None:
-    configuration = {"FunctionName": "f", "Runtime": task8.RUNTIME, "Handler": handler}
+    configuration = FunctionView.from_aws(
+        {
+            "FunctionName": "f",
+            "FunctionArn": "arn:aws:lambda:us-east-1:1:function:f",
+            "Runtime": task8.RUNTIME,
+            "Handler": handler,
+            "Role": "arn:aws:iam::1:role/r",
+        }
+    )
     if passes:
         task8.test_function_runtime(configuration)
     else:

@@ -13,19 +13,18 @@ LIVE_TASK = '''"""Task 14 (toy): the table has a sort key."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from grader.failures import require
+from grader.views import TableView
 
 pytestmark = pytest.mark.task(14)
 
 
 @pytest.mark.points(2)
-def test_table_has_a_sort_key(table: dict[str, Any]) -> None:
+def test_table_has_a_sort_key(table: TableView) -> None:
     """table has a sort key"""
-    ranges = [key["AttributeName"] for key in table["KeySchema"] if key["KeyType"] == "RANGE"]
+    ranges = [name for name, key_type, _ in table.keys if key_type == "RANGE"]
     require(ranges, "the table has no sort key", "a RANGE key", "Recreate the table with one")
 '''
 CODE_TASK = '''"""Task 14 (toy): count_orders.py counts the orders with a Scan."""
@@ -56,9 +55,9 @@ def test_counts_the_orders(count_orders_run: Record) -> None:
 SECOND_CHECK = '''
 
 @pytest.mark.points(1)
-def test_table_has_a_partition_key(table: dict[str, Any]) -> None:
+def test_table_has_a_partition_key(table: TableView) -> None:
     """table has a partition key"""
-    require(table["KeySchema"], "no key", "a HASH key", "Recreate the table with one")
+    require(table.keys, "no key", "a HASH key", "Recreate the table with one")
 '''
 COUNT_ORDERS = '''"""Task 14 (toy): how many orders the table holds."""
 

@@ -12,6 +12,7 @@ from grader.assessment import GSI
 from grader.failures import RequirementFailed
 from grader.sandbox import expressions, judging
 from grader.sandbox.record import Call, Record, Step, calls_from_json
+from grader.views import Item, TableView
 from tests_assessment import test_task05_gsi_query as task5
 from tests_assessment import test_task06_lsi_query as task6
 
@@ -176,13 +177,13 @@ def test_record_requires_own_table_and_region() -> None:
 
 
 # Live index reads ---------------------------------------------------------------------------------
-def _order(customer: str, order: str, status: str, date: str, amount: str) -> dict[str, Any]:
+def _order(customer: str, order: str, status: str, date: str, amount: str) -> Item:
     return {
-        "customer_id": {"S": customer},
-        "order_id": {"S": order},
-        "status": {"S": status},
-        "order_date": {"S": date},
-        "total_amount": {"N": amount},
+        "customer_id": customer,
+        "order_id": order,
+        "status": status,
+        "order_date": date,
+        "total_amount": Decimal(amount),
     }
 
 
@@ -190,10 +191,16 @@ ORDERS = [
     _order("C1", "O1", "pending", "2026-01-02", "10"),
     _order("C1", "O2", "pending", "2026-01-01", "9.5"),
     _order("C1", "O3", "shipped", "2026-01-03", "100"),
-    {"customer_id": {"S": "C2"}, "order_id": {"S": "O4"}, "expiry_date": {"N": "1"}},
+    {"customer_id": "C2", "order_id": "O4", "expiry_date": Decimal(1)},
 ]
-TABLE = {
+DESCRIPTION: dict[str, Any] = {
     "TableName": "orders-a",
+    "TableArn": "arn:aws:dynamodb:us-east-1:1:table/orders-a",
+    "TableStatus": "ACTIVE",
+    "KeySchema": [
+        {"AttributeName": "customer_id", "KeyType": "HASH"},
+        {"AttributeName": "order_id", "KeyType": "RANGE"},
+    ],
     "AttributeDefinitions": [
         {"AttributeName": n, "AttributeType": t}
         for n, t in (
@@ -224,6 +231,7 @@ TABLE = {
         }
     ],
 }
+TABLE = TableView.from_aws(DESCRIPTION)
 
 
 class FakeStudent:
@@ -270,27 +278,27 @@ def test_lsi_live_check_both_ways() -> None:
 
 
 def test_index_checks_name_the_index_task() -> None:
-    wrong_gsi = {
-        **TABLE,
-        "GlobalSecondaryIndexes": [
-            {
-                **TABLE["GlobalSecondaryIndexes"][0],
-                "KeySchema": [
-                    {"AttributeName": "status", "KeyType": "HASH"},
-                    {"AttributeName": "total_amount", "KeyType": "RANGE"},
-                ],
-            }
-        ],
-    }
+    wrong_gsi = TableView.from_aws(
+        {
+            **DESCRIPTION,
+            "GlobalSecondaryIndexes": [
+                {
+                    **DESCRIPTION["GlobalSecondaryIndexes"][0],
+                    "KeySchema": [
+                        {"AttributeName": "status", "KeyType": "HASH"},
+                        {"AttributeName": "total_amount", "KeyType": "RANGE"},
+                    ],
+                }
+            ],
+        }
+    )
     with pytest.raises(RequirementFailed, match=r"keyed HASH status \(S\), RANGE total_amount \(N\).*Task 2"):
         task5.test_each_status_comes_back_by_date(wrong_gsi, FakeStudent({}))  # type: ignore[arg-type]
-    no_lsi = {**TABLE, "LocalSecondaryIndexes": []}
+    no_lsi = TableView.from_aws({**DESCRIPTION, "LocalSecondaryIndexes": []})
     with pytest.raises(RequirementFailed, match=r"has no LSI CustomerAmountIndex.*Task 3"):
         task6.test_customer_orders_come_back_by_descending_amount(no_lsi, FakeStudent({}))  # type: ignore[arg-type]
-    creating = {
-        **TABLE,
-        "GlobalSecondaryIndexes": [{**TABLE["GlobalSecondaryIndexes"][0], "IndexStatus": "CREATING"}],
-    }
+    building = [{**DESCRIPTION["GlobalSecondaryIndexes"][0], "IndexStatus": "CREATING"}]
+    creating = TableView.from_aws({**DESCRIPTION, "GlobalSecondaryIndexes": building})
     with pytest.raises(RequirementFailed, match="is CREATING; expected ACTIVE"):
         task5.test_each_status_comes_back_by_date(creating, FakeStudent({}))  # type: ignore[arg-type]
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from grader.failures import RequirementFailed
+from grader.views import TableView
 from solution.deploy import Deployment
 from tests import harness
 from tests_assessment import test_task01_table as task1
@@ -103,8 +104,10 @@ def test_missing_table_fails_every_check_naming_task1(moto_endpoint: str, tmp_pa
 ])
 def test_table_class_check(summary: dict[str, dict[str, str]], passes: bool) -> None:
     """moto never reports a table class, so the check's both ways are proven on descriptions."""
+    described = {"TableName": "t", "TableArn": "arn:aws:dynamodb:::table/t", "TableStatus": "ACTIVE"}
+    table = TableView.from_aws({**described, "KeySchema": [], **summary})
     if passes:
-        task1.test_standard_table_class(summary)
+        task1.test_standard_table_class(table)
     else:
         with pytest.raises(RequirementFailed, match="table class is STANDARD_INFREQUENT_ACCESS"):
-            task1.test_standard_table_class(summary)
+            task1.test_standard_table_class(table)

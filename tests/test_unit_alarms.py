@@ -7,7 +7,6 @@ from typing import Any
 import pytest
 
 from grader.alarms import (
-    Alarm,
     action_problem,
     assign,
     belongs_to,
@@ -15,6 +14,7 @@ from grader.alarms import (
     more_than_problems,
     names_student,
 )
+from grader.views import AlarmView
 
 TABLE = "orders-alice"
 TOPIC = "arn:aws:sns:us-east-1:123456789012:orders-alarms-alice"
@@ -45,8 +45,8 @@ def described(
 
 def alarm(
     name: str, metric: str = "ReadThrottleEvents", dims: list[dict[str, str]] | None = None, **overrides: Any
-) -> Alarm:
-    return Alarm.from_description(described(name, metric, dims, **overrides))
+) -> AlarmView:
+    return AlarmView.from_aws(described(name, metric, dims, **overrides))
 
 
 @pytest.mark.parametrize(
@@ -135,7 +135,7 @@ def test_a_single_metric_math_alarm_reads_like_a_metric_alarm() -> None:
             }
         ],
     }
-    parsed = Alarm.from_description(math)
+    parsed = AlarmView.from_aws(math)
     assert (parsed.metric, parsed.dimensions, parsed.period) == (
         "WriteThrottleEvents",
         {"TableName": TABLE},
@@ -152,7 +152,7 @@ def test_action_problems() -> None:
     assert "disabled" in action_problem(alarm("a", ActionsEnabled=False), exists)
 
 
-def paired(*alarms: Alarm) -> dict[str, str | None]:
+def paired(*alarms: AlarmView) -> dict[str, str | None]:
     pairing = assign(alarms, TABLE, {TOPIC}.__contains__)
     return {key: a.name if a else None for key, a in pairing.items()}
 

@@ -3,24 +3,27 @@
 from __future__ import annotations
 
 import time
+from decimal import Decimal
 from typing import Any
 
 import pytest
-from boto3.dynamodb.types import TypeSerializer
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
 from grader.assessment import seed_orders
 from grader.order_data import expiry_problem, order_problems, survey
+from grader.views import Item, plain_item
 
 NOW = 1_800_000_000.0
 serialize = TypeSerializer().serialize
 
 
-def typed(**attributes: Any) -> dict[str, dict[str, Any]]:
-    return {k: serialize(v) for k, v in attributes.items()}
+def stored(**attributes: Any) -> Item:
+    """An item as the grader reads it back once stored: ints become Decimals, and so on."""
+    return plain_item({k: serialize(v) for k, v in attributes.items()})
 
 
-def order(**changes: Any) -> dict[str, dict[str, Any]]:
-    """A complete order in DynamoDB's typed form, with changes (None removes an attribute)."""
+def order(**changes: Any) -> Item:
+    """A complete order as the grader reads it, with changes (None removes an attribute)."""
     attributes = {
         "customer_id": "CUST001",
         "order_id": "ORD0001",
@@ -31,18 +34,18 @@ def order(**changes: Any) -> dict[str, dict[str, Any]]:
         "total_amount": 19,
     }
     attributes.update(changes)
-    return typed(**{k: v for k, v in attributes.items() if v is not None})
+    return stored(**{k: v for k, v in attributes.items() if v is not None})
 
 
 def test_the_reference_orders_are_complete() -> None:
-    result = survey(typed(**o) for o in seed_orders())
+    result = survey(stored(**o) for o in seed_orders())
     assert (len(result.complete), result.sparse, result.malformed) == (20, 0, [])
     assert result.distinct("status") == ["delivered", "pending", "processing", "shipped"]
 
 
 def test_sparse_upserts_of_later_snippets_are_ignored() -> None:
     """The TTL snippet upserts keys plus expiry_date when the random data missed CUST001/ORD0001."""
-    result = survey([order(), typed(customer_id="CUST001", order_id="ORD0001", expiry_date=int(NOW) + 99)])
+    result = survey([order(), stored(customer_id="CUST001", order_id="ORD0001", expiry_date=int(NOW) + 99)])
     assert (len(result.complete), result.sparse, result.malformed) == (1, 1, [])
 
 
@@ -87,9 +90,9 @@ def test_the_summary_names_the_first_few_malformed_orders() -> None:
     ],
 )
 def test_expiry_values(value: dict[str, str], phrase: str) -> None:
-    problem = expiry_problem(value, NOW)
+    problem = expiry_problem(TypeDeserializer().deserialize(value), NOW)
     assert (phrase in problem) if phrase else problem == "", problem
 
 
 def test_expiry_uses_the_clock_given() -> None:
-    assert expiry_problem({"N": str(int(time.time()) + 5)}, time.time()) == ""
+    assert expiry_problem(Decimal(int(time.time()) + 5), time.time()) == ""

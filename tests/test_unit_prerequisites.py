@@ -11,22 +11,27 @@ import pytest
 from grader import arns, prerequisites
 from grader.assessment import GSI, LSI
 from grader.failures import RequirementFailed
+from grader.views import IndexView, TableView
 
-TABLE: dict[str, Any] = {
+DESCRIPTION: dict[str, Any] = {
     "TableName": "orders-alice",
-    "GlobalSecondaryIndexes": [{"IndexName": "statusdateindex"}],
+    "TableArn": "arn:aws:dynamodb:us-east-1:1:table/orders-alice",
+    "TableStatus": "ACTIVE",
+    "KeySchema": [],
+    "GlobalSecondaryIndexes": [{"IndexName": "statusdateindex", "KeySchema": []}],
     "StreamSpecification": {"StreamEnabled": True, "StreamViewType": "NEW_AND_OLD_IMAGES"},
     "LatestStreamArn": "arn:aws:dynamodb:us-east-1:1:table/orders-alice/stream/label",
 }
+TABLE = TableView.from_aws(DESCRIPTION)
 
 
 def test_an_index_is_found_by_its_exact_name() -> None:
     wrong_case = "table orders-alice has no GSI StatusDateIndex (its GSIs: statusdateindex); expected GSI"
     with pytest.raises(RequirementFailed, match=re.escape(wrong_case)):
         prerequisites.index(TABLE, GSI)
-    assert prerequisites.index(TABLE, replace(GSI, name="statusdateindex")) == {
-        "IndexName": "statusdateindex"
-    }
+    assert prerequisites.index(TABLE, replace(GSI, name="statusdateindex")) == IndexView(
+        "statusdateindex", (), None, None
+    )
 
 
 def test_a_missing_lsi_says_it_comes_only_with_the_table() -> None:
@@ -48,12 +53,12 @@ def test_a_missing_lsi_says_it_comes_only_with_the_table() -> None:
     ],
 )
 def test_the_stream_needs_streams_on_and_an_arn(changes: dict[str, Any]) -> None:
-    table = {k: v for k, v in (TABLE | changes).items() if v is not None}
+    table = TableView.from_aws({k: v for k, v in (DESCRIPTION | changes).items() if v is not None})
     with pytest.raises(
         RequirementFailed, match="has DynamoDB Streams turned off; expected a stream on the table"
     ):
         prerequisites.stream_arn(table)
-    assert prerequisites.stream_arn(TABLE) == TABLE["LatestStreamArn"]
+    assert prerequisites.stream_arn(TABLE) == DESCRIPTION["LatestStreamArn"]
 
 
 @pytest.mark.parametrize(

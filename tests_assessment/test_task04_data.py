@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from grader import order_data
 from grader.failures import require
 from grader.resources import StudentResources
+from grader.views import TableView
 
 pytestmark = pytest.mark.task(4)
 
@@ -17,7 +16,7 @@ SEED = "Run the Task 4 script (numbers as Decimal, order_date as YYYY-MM-DD)"
 
 
 @pytest.fixture
-def orders(table: dict[str, Any], student: StudentResources) -> order_data.Survey:
+def orders(table: TableView, student: StudentResources) -> order_data.Survey:
     """Every item of the table, over every scan page, sorted into complete, sparse and malformed."""
     return order_data.survey(student.items)
 

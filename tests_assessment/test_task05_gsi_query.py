@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from grader import index_reads, prerequisites
@@ -12,6 +10,7 @@ from grader.failures import RequirementFailed, require
 from grader.resources import StudentResources
 from grader.sandbox import expressions, judging
 from grader.sandbox.record import Record
+from grader.views import TableView
 
 pytestmark = pytest.mark.task(5)
 
@@ -22,9 +21,9 @@ PLACEHOLDER_FIX = (
 
 
 @pytest.mark.points(3)
-def test_each_status_comes_back_by_date(table: dict[str, Any], student: StudentResources) -> None:
+def test_each_status_comes_back_by_date(table: TableView, student: StudentResources) -> None:
     """each status in the table comes back from StatusDateIndex sorted by order_date"""
-    index_reads.require_index_keys(prerequisites.index(table, GSI), table, GSI)
+    index_reads.require_index_keys(prerequisites.index(table, GSI), GSI)
     by_status = index_reads.indexed(student.items, GSI)
     require(
         by_status,

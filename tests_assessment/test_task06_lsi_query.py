@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from grader import index_reads, prerequisites
@@ -12,6 +10,7 @@ from grader.failures import require
 from grader.resources import StudentResources
 from grader.sandbox import judging
 from grader.sandbox.record import Record
+from grader.views import TableView
 
 pytestmark = pytest.mark.task(6)
 
@@ -19,11 +18,9 @@ QUERY = f"table.query(IndexName='{LSI_NAME}', KeyConditionExpression=Key('custom
 
 
 @pytest.mark.points(3)
-def test_customer_orders_come_back_by_descending_amount(
-    table: dict[str, Any], student: StudentResources
-) -> None:
+def test_customer_orders_come_back_by_descending_amount(table: TableView, student: StudentResources) -> None:
     """a customer's orders come back from CustomerAmountIndex by descending total_amount"""
-    index_reads.require_index_keys(prerequisites.index(table, LSI), table, LSI)
+    index_reads.require_index_keys(prerequisites.index(table, LSI), LSI)
     by_customer = index_reads.indexed(student.items, LSI)
     require(
         by_customer,

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
 from grader import arns, prerequisites
 from grader.assessment import STREAM_VIEW_TYPE
 from grader.failures import require
 from grader.resources import StudentResources
+from grader.views import TableView
 
 pytestmark = pytest.mark.task(7)
 
@@ -21,19 +20,21 @@ TURN_ON = (
 
 
 @pytest.mark.points(2)
-def test_stream_enabled(table: dict[str, Any]) -> None:
+def test_stream_enabled(table: TableView) -> None:
     """DynamoDB Streams is enabled on the table"""
-    enabled = table.get("StreamSpecification", {}).get("StreamEnabled", False)
     require(
-        enabled, f"table {table['TableName']} has DynamoDB Streams turned off", "StreamEnabled=True", TURN_ON
+        table.stream_enabled,
+        f"table {table.name} has DynamoDB Streams turned off",
+        "StreamEnabled=True",
+        TURN_ON,
     )
 
 
 @pytest.mark.points(2)
-def test_stream_view_type(table: dict[str, Any]) -> None:
+def test_stream_view_type(table: TableView) -> None:
     """stream view type is NEW_AND_OLD_IMAGES"""
     prerequisites.stream_arn(table)
-    view_type = table["StreamSpecification"].get("StreamViewType", "none")
+    view_type = table.stream_view_type or "none"
     require(
         view_type == VIEW_TYPE,
         f"the stream's view type is {view_type}",
@@ -44,23 +45,22 @@ def test_stream_view_type(table: dict[str, Any]) -> None:
 
 
 @pytest.mark.points(2)
-def test_latest_stream_arn(table: dict[str, Any]) -> None:
+def test_latest_stream_arn(table: TableView) -> None:
     """table reports its LatestStreamArn"""
-    arn = table.get("LatestStreamArn")
+    arn = table.latest_stream_arn
     require(
         arn and arns.parse(arn).stream_table is not None,
-        f"table {table['TableName']} reports LatestStreamArn={arn}",
+        f"table {table.name} reports LatestStreamArn={arn}",
         "the ARN of its stream",
         TURN_ON,
     )
 
 
 @pytest.mark.points(2)
-def test_stream_status_enabled(table: dict[str, Any], student: StudentResources) -> None:
+def test_stream_status_enabled(table: TableView, student: StudentResources) -> None:
     """the table's stream is ENABLED"""
     arn = prerequisites.stream_arn(table)
-    stream = student.stream(arn)
-    status = stream["StreamStatus"] if stream else "not found"
+    status = student.stream_status(arn) or "not found"
     require(
         status in ("ENABLED", "ENABLING"),
         f"stream {arns.parse(arn).stream_label} is {status}",

@@ -12,6 +12,7 @@ from grader.failures import RequirementFailed, require
 from grader.resources import StudentResources
 from grader.sandbox import judging, plans
 from grader.sandbox.record import Record, Step
+from grader.views import FunctionView, MappingView, RoleView, TableView
 
 pytestmark = pytest.mark.task(8)
 
@@ -26,19 +27,19 @@ MAP_STREAM = (
 
 
 @pytest.fixture
-def function(student: StudentResources) -> dict[str, Any]:
+def function(student: StudentResources) -> FunctionView:
     return prerequisites.function(student)
 
 
 @pytest.fixture
-def execution_role(student: StudentResources, function: dict[str, Any]) -> dict[str, Any]:
+def execution_role(student: StudentResources, function: FunctionView) -> RoleView:
     return prerequisites.role(student, function)
 
 
-def _no_mapping(student: StudentResources, function: dict[str, Any], stream_arn: str) -> RequirementFailed:
+def _no_mapping(student: StudentResources, function: FunctionView, stream_arn: str) -> RequirementFailed:
     """No mapping reads the current stream: say what the function's mappings read instead."""
-    mappings = student.event_source_mappings(FunctionName=function["FunctionArn"])
-    sources = [m["EventSourceArn"] for m in mappings]
+    mappings = student.event_source_mappings(FunctionName=function.arn)
+    sources = [m.source_arn for m in mappings if m.source_arn]
     old = [s for s in sources if arns.parse(s).stream_table == student.table_name and s != stream_arn]
     if old:
         found = (
@@ -57,37 +58,37 @@ def _no_mapping(student: StudentResources, function: dict[str, Any], stream_arn:
 
 
 @pytest.fixture
-def mapping(function: dict[str, Any], table: dict[str, Any], student: StudentResources) -> dict[str, Any]:
+def mapping(function: FunctionView, table: TableView, student: StudentResources) -> MappingView:
     """The event source mapping from the table's current stream to the function (the best, if several)."""
     stream_arn = prerequisites.stream_arn(table)
     mappings = [
         m
         for m in student.event_source_mappings(EventSourceArn=stream_arn)
-        if arns.parse(m.get("FunctionArn", "")).name == student.function_name
+        if arns.parse(m.function_arn).name == student.function_name
     ]
     if not mappings:
         raise _no_mapping(student, function, stream_arn)
     return min(
         mappings,
         key=lambda m: (
-            m.get("State") not in ("Enabled", "Enabling"),
-            m.get("BatchSize") != BATCH_SIZE,
-            m.get("StartingPosition") != "LATEST",
+            m.state not in ("Enabled", "Enabling"),
+            m.batch_size != BATCH_SIZE,
+            m.starting_position != "LATEST",
         ),
     )
 
 
 @pytest.mark.points(1)
-def test_function_runtime(function: dict[str, Any]) -> None:
+def test_function_runtime(function: FunctionView) -> None:
     """function process-orders-stream-ID exists with runtime python3.12 and a module.function handler"""
-    runtime = function.get("Runtime", "none (container image)")
+    runtime = function.runtime or "none (container image)"
     require(
         runtime == RUNTIME,
-        f"function {function['FunctionName']} runs {runtime}",
+        f"function {function.name} runs {runtime}",
         RUNTIME,
         f"Change it: update_function_configuration(Runtime='{RUNTIME}')",
     )
-    handler = function.get("Handler", "")
+    handler = function.handler or ""
     require(
         HANDLER.fullmatch(handler) and not handler.rsplit(".", 1)[0].endswith(".py"),
         f"the function's handler is {handler!r}",
@@ -97,13 +98,13 @@ def test_function_runtime(function: dict[str, Any]) -> None:
 
 
 @pytest.mark.points(1)
-def test_role_trusts_lambda(execution_role: dict[str, Any]) -> None:
+def test_role_trusts_lambda(execution_role: RoleView) -> None:
     """execution role trusts lambda.amazonaws.com"""
-    trust = execution_role["AssumeRolePolicyDocument"]
+    trust = execution_role.trust_policy
     principals = [s.get("Principal") for s in iam_policy.statements(trust)]
     require(
         iam_policy.trusts_service(trust, LAMBDA_SERVICE),
-        f"role {execution_role['RoleName']} lets {principals or 'nobody'} assume it",
+        f"role {execution_role.name} lets {principals or 'nobody'} assume it",
         f"a trust policy allowing sts:AssumeRole to Service {LAMBDA_SERVICE}",
         "Edit the role's trust relationship: update_assume_role_policy(...) with that statement",
     )
@@ -111,52 +112,51 @@ def test_role_trusts_lambda(execution_role: dict[str, Any]) -> None:
 
 @pytest.mark.points(1)
 def test_role_can_read_stream(
-    execution_role: dict[str, Any], table: dict[str, Any], student: StudentResources
+    execution_role: RoleView, table: TableView, student: StudentResources
 ) -> None:
     """execution role can read the table's stream"""
-    stream_arn = table.get("LatestStreamArn") or f"{table['TableArn']}/stream/1970-01-01T00:00:00.000"
-    policies = student.role_policies(execution_role["RoleName"])
+    stream_arn = table.latest_stream_arn or f"{table.arn}/stream/1970-01-01T00:00:00.000"
+    policies = student.role_policies(execution_role.name)
     documents = [document for _, document in policies]
     missing = iam_policy.missing_actions(documents, iam_policy.STREAM_READ_ACTIONS, stream_arn)
     names = ", ".join(arns.parse(name).name or name for name, _ in policies) or "none"
     require(
         not missing,
-        f"role {execution_role['RoleName']} (policies: {names}) is not allowed {', '.join(missing)} "
+        f"role {execution_role.name} (policies: {names}) is not allowed {', '.join(missing)} "
         f"on {arns.parse(stream_arn).resource}",
         "stream read access",
         "Attach the managed policy AWSLambdaDynamoDBExecutionRole, or allow those actions on "
-        f"{table['TableArn']}/stream/*",
+        f"{table.arn}/stream/*",
     )
 
 
 @pytest.mark.points(1)
-def test_mapping_from_current_stream(mapping: dict[str, Any]) -> None:
+def test_mapping_from_current_stream(mapping: MappingView) -> None:
     """an Enabled event source mapping feeds the table's current stream to the function"""
-    state = mapping.get("State", "unknown")
+    state = mapping.state or "unknown"
     require(
         state in ("Enabled", "Enabling"),
         f"the mapping from the stream is {state}",
         "Enabled",
-        f"Enable it: update_event_source_mapping(UUID='{mapping['UUID']}', Enabled=True)",
+        f"Enable it: update_event_source_mapping(UUID='{mapping.uuid}', Enabled=True)",
     )
 
 
 @pytest.mark.points(1)
-def test_mapping_batch_size(mapping: dict[str, Any]) -> None:
+def test_mapping_batch_size(mapping: MappingView) -> None:
     """the mapping's batch size is 10"""
-    size = mapping.get("BatchSize")
     require(
-        size == BATCH_SIZE,
-        f"the mapping's batch size is {size}",
+        mapping.batch_size == BATCH_SIZE,
+        f"the mapping's batch size is {mapping.batch_size}",
         str(BATCH_SIZE),
-        f"Change it: update_event_source_mapping(UUID='{mapping['UUID']}', BatchSize={BATCH_SIZE})",
+        f"Change it: update_event_source_mapping(UUID='{mapping.uuid}', BatchSize={BATCH_SIZE})",
     )
 
 
 @pytest.mark.points(1)
-def test_mapping_starts_at_latest(mapping: dict[str, Any]) -> None:
+def test_mapping_starts_at_latest(mapping: MappingView) -> None:
     """the mapping's starting position is LATEST"""
-    position = mapping.get("StartingPosition", "not reported")
+    position = mapping.starting_position or "not reported"
     require(
         position == "LATEST",
         f"the mapping starts at {position}",

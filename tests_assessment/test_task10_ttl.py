@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import time
-from typing import Any
 
 import pytest
 
 from grader import order_data
 from grader.failures import require
 from grader.resources import StudentResources
+from grader.views import TableView
 
 pytestmark = pytest.mark.task(10)
 
@@ -21,10 +21,9 @@ SET_EXPIRY = (
 
 
 @pytest.mark.points(4)
-def test_ttl_enabled_on_expiry_date(table: dict[str, Any], student: StudentResources) -> None:
+def test_ttl_enabled_on_expiry_date(table: TableView, student: StudentResources) -> None:
     """TTL is enabled on expiry_date"""
-    status = student.ttl.get("TimeToLiveStatus", "DISABLED")
-    attribute = student.ttl.get("AttributeName")
+    status, attribute = student.ttl.status, student.ttl.attribute
     found = f"TTL is {status}" + (f" on {attribute}" if attribute else "")
     require(
         status in ("ENABLED", "ENABLING") and attribute == TTL_ATTRIBUTE,
@@ -36,7 +35,7 @@ def test_ttl_enabled_on_expiry_date(table: dict[str, Any], student: StudentResou
 
 
 @pytest.mark.points(4)
-def test_an_item_expires_in_the_future(table: dict[str, Any], student: StudentResources) -> None:
+def test_an_item_expires_in_the_future(table: TableView, student: StudentResources) -> None:
     """an item has a future expiry_date in epoch seconds"""
     now = time.time()
     values = [item[TTL_ATTRIBUTE] for item in student.items if TTL_ATTRIBUTE in item]

@@ -10,6 +10,7 @@ from grader import alarms
 from grader.assessment import GSI_NAME
 from grader.failures import RequirementFailed, require
 from grader.resources import StudentResources
+from grader.views import AlarmView
 
 pytestmark = pytest.mark.task(11)
 
@@ -35,26 +36,26 @@ ACTIONS = [pytest.param(r.key, r.title, id=f"{i}-{r.key}") for i, r in enumerate
 
 
 @pytest.fixture
-def region_alarms(student: StudentResources) -> list[alarms.Alarm]:
-    return [alarms.Alarm.from_description(alarm) for alarm in student.all_metric_alarms]
+def region_alarms(student: StudentResources) -> list[AlarmView]:
+    return student.all_metric_alarms
 
 
 @pytest.fixture
-def own_alarms(region_alarms: list[alarms.Alarm], student: StudentResources) -> list[alarms.Alarm]:
+def own_alarms(region_alarms: list[AlarmView], student: StudentResources) -> list[AlarmView]:
     """The student's metric alarms, never another student's."""
     return [a for a in region_alarms if alarms.belongs_to(a, student.student_id, student.table_name)]
 
 
 @pytest.fixture
-def misdirected_alarms(region_alarms: list[alarms.Alarm], student: StudentResources) -> list[alarms.Alarm]:
+def misdirected_alarms(region_alarms: list[AlarmView], student: StudentResources) -> list[AlarmView]:
     """Alarms named for the student that watch another table."""
     return [a for a in region_alarms if alarms.misdirected(a, student.student_id, student.table_name)]
 
 
 @pytest.fixture
 def pairing(
-    own_alarms: list[alarms.Alarm], misdirected_alarms: list[alarms.Alarm], student: StudentResources
-) -> dict[str, alarms.Alarm | None]:
+    own_alarms: list[AlarmView], misdirected_alarms: list[AlarmView], student: StudentResources
+) -> dict[str, AlarmView | None]:
     """Each required alarm paired with the student's alarm that meets it best (or None); with no
     alarm of the student's at all, every check fails with that one message."""
     if not own_alarms:
@@ -77,11 +78,11 @@ def pairing(
 
 def _paired(
     key: str,
-    pairing: dict[str, alarms.Alarm | None],
-    own: list[alarms.Alarm],
-    misdirected: list[alarms.Alarm],
+    pairing: dict[str, AlarmView | None],
+    own: list[AlarmView],
+    misdirected: list[AlarmView],
     table: str,
-) -> alarms.Alarm:
+) -> AlarmView:
     """The alarm paired with the requirement, or the failure naming what was looked for and what exists."""
     alarm = pairing[key]
     if alarm is not None:
@@ -111,18 +112,18 @@ def _paired(
 @pytest.fixture
 def alarm(
     key: str,
-    pairing: dict[str, alarms.Alarm | None],
-    own_alarms: list[alarms.Alarm],
-    misdirected_alarms: list[alarms.Alarm],
+    pairing: dict[str, AlarmView | None],
+    own_alarms: list[AlarmView],
+    misdirected_alarms: list[AlarmView],
     student: StudentResources,
-) -> alarms.Alarm:
+) -> AlarmView:
     """The student's alarm for the requirement the check is parametrized with (key)."""
     return _paired(key, pairing, own_alarms, misdirected_alarms, student.table_name)
 
 
 @pytest.mark.parametrize("key, title, n", ALARMS)
 def test_alarm_threshold(
-    key: str, title: str, n: int, alarm: alarms.Alarm, student: StudentResources
+    key: str, title: str, n: int, alarm: AlarmView, student: StudentResources
 ) -> None:
     """{title} alarm fires on more than {n} in 5 minutes"""
     requirement = alarms.REQUIREMENTS_BY_KEY[key]
@@ -137,7 +138,7 @@ def test_alarm_threshold(
 
 @pytest.mark.points(1)
 @pytest.mark.parametrize("key, title", ACTIONS)
-def test_alarm_notifies_sns(key: str, title: str, alarm: alarms.Alarm, student: StudentResources) -> None:
+def test_alarm_notifies_sns(key: str, title: str, alarm: AlarmView, student: StudentResources) -> None:
     """{title} alarm notifies an SNS topic that exists"""
     problem = alarms.action_problem(alarm, student.topic_exists)
     require(
