@@ -26,8 +26,6 @@ from grader import assessment
 from grader.failures import GraderError
 
 FIRST_ACCOUNT = 900_000_000_000
-MAX_REGIONS = 4
-"""Regions a run may have touched for its account to be emptied and used again (else it is dropped)."""
 START_LIMIT = 60.0
 """Seconds the emulator's process may take to import moto and listen (a loaded CI machine is slow)."""
 ACCOUNT_HEADER = "x-moto-account-id"
@@ -66,6 +64,7 @@ class Backend:
 
     def __init__(self, folder: Path) -> None:
         self.socket_path = folder / "moto.sock"
+        self.control_path = folder / "control.sock"
         self._lock = threading.Lock()
         self._server: subprocess.Popen[bytes] | None = None
         self._accounts = itertools.count(FIRST_ACCOUNT)
@@ -79,12 +78,16 @@ class Backend:
         with self._lock:
             if self._server is None:
                 self._server = subprocess.Popen(
-                    [sys.executable, "-I", "-m", "grader.sandbox.emulator_server", str(self.socket_path)],
+                    [sys.executable, "-I", "-m", "grader.sandbox.emulator_server", *self._sockets],
                     stdin=subprocess.PIPE,  # it stops when the grader's end closes
                     stdout=subprocess.DEVNULL,
                     stderr=subprocess.PIPE,
                     env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "LANG": "C.UTF-8"},
                 )
+
+    @property
+    def _sockets(self) -> tuple[str, str]:
+        return str(self.socket_path), str(self.control_path)
 
     def _listening(self) -> None:
         self.start()
@@ -98,44 +101,36 @@ class Backend:
                 raise GraderError(f"the sandbox emulator did not start: {error.strip() or 'no message'}")
             time.sleep(0.02)
 
-    def new_account(self, region: str) -> str:
-        """An account with no table in the region: a released one when there is one, else a new one."""
+    def new_account(self) -> str:
+        """An account holding no table: a released one when there is one, else a new one."""
         while True:
             with self._lock:
                 account = self._free.pop() if self._free else None
             if account is None:
                 self.accounts_made += 1
                 return str(next(self._accounts))
-            if not self._tables(account, region):  # a request of the last run came in after its end
+            if self._control("table_count", account=account) == 0:  # nothing came in after its release
                 return account
 
-    def release(self, account: str, regions: set[str]) -> None:
-        """Empty the account in every region its run used; it is used again only once it is empty."""
+    def release(self, account: str) -> None:
+        """Empty the account in every region; it is used again only once it holds nothing."""
         try:
-            for region in sorted(regions)[:MAX_REGIONS]:
-                for table in self._tables(account, region):
-                    self.drop(account, region, table)
-            if len(regions) > MAX_REGIONS or any(self._tables(account, r) for r in regions):
+            if self._control("reset", account=account) != 0:
                 return
         except BackendError:
-            return  # an odd region, or the emulator refused: the account is simply not used again
+            return  # the emulator refused: the account is simply not used again
         with self._lock:
             self._free.append(account)
 
-    def _tables(self, account: str, region: str) -> list[str]:
-        names: list[str] = []
-        params: dict[str, Any] = {}
-        while True:
-            page = self.call(account, region, "ListTables", params)
-            names.extend(page.get("TableNames", []))
-            if "LastEvaluatedTableName" not in page:
-                return names
-            params["ExclusiveStartTableName"] = page["LastEvaluatedTableName"]
-
     def request(self, method: str, path: str, headers: dict[str, str], body: bytes) -> Response:
         """Send one HTTP request to the emulator; its status, headers and body."""
+        return self._send(self.socket_path, method, path, headers, body)
+
+    def _send(
+        self, socket_path: Path, method: str, path: str, headers: dict[str, str], body: bytes
+    ) -> Response:
         self._listening()
-        connection = UnixHTTPConnection(str(self.socket_path))
+        connection = UnixHTTPConnection(str(socket_path))
         try:
             connection.request(method, path, body=body, headers=headers)
             response = connection.getresponse()
@@ -159,6 +154,16 @@ class Backend:
             raise BackendError(code, f"the sandbox emulator answered {operation} with {code}")
         return answer
 
+    def _control(self, operation: str, **args: str) -> Any:
+        """One of the grader's requests answered from the emulator's state (emulator_server.OPERATIONS)."""
+        request = json.dumps({"op": operation, "args": args}).encode()
+        _, _, body = self._send(self.control_path, "POST", "/", {"Content-Type": "application/json"}, request)
+        answer = json.loads(body)
+        if "error" in answer:
+            message = f"the sandbox emulator could not {operation}: {answer['error']}"
+            raise BackendError("ControlError", message)
+        return answer["answer"]
+
     def seed(self, account: str, region: str, table: str) -> None:
         """Create the reference table under this name and load the reference orders."""
         self.call(account, region, "CreateTable", {**self.definition, "TableName": table})
@@ -169,28 +174,8 @@ class Backend:
 
     def items(self, account: str, region: str, table: str) -> list[dict[str, Any]]:
         """The table's typed items in key order (none once the student's code deleted the table)."""
-        items: list[dict[str, Any]] = []
-        params: dict[str, Any] = {"TableName": table}
-        try:
-            while True:
-                page = self.call(account, region, "Scan", params)
-                items.extend(page.get("Items", []))
-                if "LastEvaluatedKey" not in page:
-                    break
-                params["ExclusiveStartKey"] = page["LastEvaluatedKey"]
-        except BackendError as exc:
-            if exc.code != "ResourceNotFoundException":
-                raise
-            return []
+        items = self._control("items", account=account, region=region, table=table) or []
         return sorted(items, key=lambda i: (str(i.get("customer_id")), str(i.get("order_id"))))
-
-    def drop(self, account: str, region: str, table: str) -> None:
-        """Delete the run's table (and so its items) once the run is over; gone already is fine."""
-        try:
-            self.call(account, region, "DeleteTable", {"TableName": table})
-        except BackendError as exc:
-            if exc.code != "ResourceNotFoundException":
-                raise
 
     def close(self) -> None:
         with self._lock:

@@ -71,11 +71,6 @@ class CallLog:
             self._calls.append([])
             return self._calls[-2]
 
-    def regions(self) -> set[str]:
-        """Every region a call of the run was signed for (where it may have left tables)."""
-        with self._lock:
-            return {call["region"] for step in self._calls for call in step if call["region"]}
-
     def add(self, call: dict[str, Any]) -> dict[str, Any]:
         with self._lock:
             self._calls[-1].append(call)

@@ -233,20 +233,18 @@ class Sandbox:
         """Run one file in an account of the emulator holding only its table, step by step."""
         emulator = backend()
         region, table = self.config.region, self.config.table
-        account = emulator.new_account(region)
-        regions = {region}
+        account = emulator.new_account()
         try:
             emulator.seed(account, region, table)
             started = self._start()
             started.gateway.switch(account)
             file_run = _FileRun(plan, self.config, started, lambda: emulator.items(account, region, table))
             clean = file_run.run()
-            regions |= started.gateway.log.regions()
             if not (clean and self.reuse):
                 self.close()
             return Record(plan.file, file_run.problem, tuple(file_run.steps))
         finally:
-            emulator.release(account, regions)
+            emulator.release(account)
 
     def _start(self) -> _Started:
         if self._started is None:
