@@ -11,6 +11,7 @@ import pytest
 
 from grader import deployment, reports
 from grader.assessment import TITLE
+from grader.class_grades import ClassGrades, Row
 from grader.emulator import EmbeddedMoto
 from grader.failures import GRADING_INCOMPLETE
 from grader.grade import CheckResult, Grade, build_grade
@@ -75,8 +76,6 @@ def pytest_configure(config: pytest.Config) -> None:
         if settings.roster is None:  # a roster's students each get their page in the grades folder
             config.option.htmlpath = config.option.htmlpath or "report.html"
         config.option.self_contained_html = True  # one file to hand to a student, whatever --html says
-    if settings.roster is not None and getattr(config.option, "dist", "no") == "load":
-        config.option.dist = "loadgroup"  # with -n, each student's checks stay on one worker
     config.pluginmanager.register(GradingRun(config, settings), "grader-run")
 
 
@@ -85,13 +84,19 @@ class GradingRun:
 
     graded = True
     """False when the run ended in a usage error (the suite's points are wrong): no grade to show."""
+    by_student = False
+    """True when xdist schedules the roster by student (grader.student_scheduling)."""
 
     def __init__(self, config: pytest.Config, settings: Settings) -> None:
         self.config = config
         self.settings = settings
         self.results: dict[str, CheckResult] = {}
-        self.student_of: dict[str, str] = {}
-        """In a roster run, the student each result (by node id) belongs to."""
+        self.class_grades: ClassGrades | None = None
+        self.class_rows: list[Row] = []
+        if settings.roster is not None:
+            html = bool(getattr(config.option, "htmlpath", None))  # its class page shows every check
+            self.class_grades = ClassGrades(settings.target, settings.isolation, settings.grades_dir, html)
+            self.class_grades.streaming = getattr(config.option, "dist", "no") == "no"  # with -n: see below
         self.started = time.monotonic()
         self.emulator: EmbeddedMoto | None = None
         endpoint = settings.endpoint_url
@@ -119,21 +124,6 @@ class GradingRun:
             return [self.settings]
         return [student_settings(self.settings, entry) for entry in self.settings.roster]
 
-    def class_grades(self) -> list[Grade]:
-        """One grade per roster student, in roster order."""
-        by_student: dict[str, list[CheckResult]] = {}
-        for nodeid, result in self.results.items():
-            by_student.setdefault(self.student_of.get(nodeid, ""), []).append(result)
-        return [
-            build_grade(
-                entry.student_id,
-                self.settings.target,
-                by_student.get(entry.student_id, []),
-                isolation=self.settings.isolation,
-            )
-            for entry in self.settings.roster or ()
-        ]
-
     def pytest_generate_tests(self, metafunc: pytest.Metafunc) -> None:
         if self.settings.roster is not None and ROSTER_PARAM in metafunc.fixturenames:
             metafunc.parametrize(ROSTER_PARAM, self.settings.roster, indirect=True, scope="session", ids=str)
@@ -142,12 +132,32 @@ class GradingRun:
         if self.settings.roster == ():  # an empty shard of a small class: nothing to grade
             config.hook.pytest_deselected(items=list(items))
             items.clear()
-        for item in items:  # one group per student: xdist's loadgroup keeps it on one worker
-            entry = getattr(getattr(item, "callspec", None), "params", {}).get(ROSTER_PARAM)
-            if isinstance(entry, RosterEntry):
-                item.add_marker(pytest.mark.xdist_group(entry.student_id))
+        if self.settings.roster:  # each student's checks in a row (pytest groups them already)
+            position = {entry: number for number, entry in enumerate(self.settings.roster)}
+            items.sort(key=lambda item: position.get(_roster_entry(item), -1))
 
     # xdist: workers share the controller's emulator --------------------------------------------
+    @pytest.hookimpl(optionalhook=True, tryfirst=True)
+    def pytest_xdist_make_scheduler(self, config: pytest.Config, log: Any) -> Any:
+        """With -n, a roster student's checks run on one worker (their code runs once)."""
+        if self.settings.roster is None or config.option.dist not in ("load", "loadgroup"):
+            return None
+        from grader.student_scheduling import StudentScheduling  # xdist's, imported only with -n
+
+        self.by_student = True
+        return StudentScheduling(config, log, (entry.student_id for entry in self.settings.roster))
+
+    @pytest.hookimpl(optionalhook=True)
+    def pytest_xdist_node_collection_finished(self, node: Any, ids: list[str]) -> None:
+        """Grades are written as students finish only when each student's checks run in a row on one
+        worker: scheduled by student, and every check naming one (not so when a student id equals a
+        check's parameter, or with another --dist); else they are written at the end."""
+        from grader.student_scheduling import all_placed
+
+        students = frozenset(entry.student_id for entry in self.settings.roster or ())
+        if self.class_grades is not None:
+            self.class_grades.streaming = self.by_student and all_placed(ids, students)
+
     @pytest.hookimpl(optionalhook=True)
     def pytest_configure_node(self, node: Any) -> None:
         node.workerinput[ENDPOINT_INPUT] = self.config.stash[ENDPOINT_KEY]
@@ -165,8 +175,7 @@ class GradingRun:
         if report.when == "call" or not report.passed:
             result = check_result(item, call, report)
             report.user_properties.append((RESULT_PROPERTY, result.to_json()))
-            entry = getattr(getattr(item, "callspec", None), "params", {}).get(ROSTER_PARAM)
-            if isinstance(entry, RosterEntry):
+            if (entry := _roster_entry(item)) is not None:
                 report.user_properties.append((STUDENT_PROPERTY, entry.student_id))
             if result.message:
                 report.longrepr = for_terminal(result.message)  # pytest prints it
@@ -184,11 +193,15 @@ class GradingRun:
 
     def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
         result = _result_of(report)
-        if result is not None and (report.nodeid not in self.results or result.status != "passed"):
+        if result is None or is_xdist_worker(self.config):  # the controller grades
+            return
+        if self.class_grades is not None:
+            worker = getattr(report, "node", None)  # xdist's controller: the worker that ran it
+            worker_id = worker.workerinput["workerid"] if worker is not None else ""
+            student = dict(report.user_properties)[STUDENT_PROPERTY]
+            self.class_grades.add(worker_id, student, report.nodeid, result)
+        elif report.nodeid not in self.results or result.status != "passed":
             self.results[report.nodeid] = result
-            student = dict(report.user_properties).get(STUDENT_PROPERTY)
-            if student is not None:
-                self.student_of[report.nodeid] = student
 
     # reports and exit code (on the controller only) --------------------------------------------
     @pytest.hookimpl(tryfirst=True)
@@ -204,19 +217,19 @@ class GradingRun:
         elapsed = time.monotonic() - self.started
         self.config.hook.pytest_grader_graded(config=self.config, grade=grade, elapsed=elapsed)
         if exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
-            session.exitstatus = exit_code(grade, self.settings.exit_zero)
+            session.exitstatus = exit_code(grade.complete, grade.all_passed, self.settings.exit_zero)
 
     def finish_class(self, session: pytest.Session, exitstatus: int) -> None:
-        """Each student's grade.json and page, the class summary, one exit code for the class."""
-        grades = self.class_grades()
-        for grade in grades:
-            class_summary.write_student(grade, self.settings.grades_dir)
-        class_summary.write_class([grade.to_dict() for grade in grades], self.settings.grades_dir)
-        github.append_class_summary([grade.to_dict() for grade in grades])
-        if not grades and exitstatus == pytest.ExitCode.NO_TESTS_COLLECTED:
+        """The grades not yet written, the class summary, one exit code for the class."""
+        assert self.class_grades is not None and self.settings.roster is not None
+        rows = self.class_rows = self.class_grades.finish(self.settings.roster)
+        class_summary.write_class(rows, self.settings.grades_dir)
+        github.append_class_summary(rows)
+        if not rows and exitstatus == pytest.ExitCode.NO_TESTS_COLLECTED:
             session.exitstatus = pytest.ExitCode.OK
         elif exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
-            codes = [exit_code(grade, self.settings.exit_zero) for grade in grades]
+            exit_zero = self.settings.exit_zero
+            codes = [exit_code(row["complete"], _all_passed(row), exit_zero) for row in rows]
             incomplete = GRADING_INCOMPLETE in codes
             session.exitstatus = GRADING_INCOMPLETE if incomplete else max(codes, default=pytest.ExitCode.OK)
 
@@ -225,7 +238,7 @@ class GradingRun:
             return
         if self.settings.roster is not None:
             terminalreporter.section("class grades")
-            for line in reports.terminal.render_class(self.class_grades()):
+            for line in reports.terminal.render_class(self.class_rows):
                 terminalreporter.write_line(line)
             summary = self.settings.grades_dir / class_summary.CSV_NAME
             terminalreporter.write_line(f"class summary: {summary} ({class_summary.HTML_NAME} beside it)")
@@ -249,7 +262,7 @@ class GradingRun:
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_html_results_summary(self, prefix: list[str]) -> None:
-        grades = [self.grade] if self.settings.roster is None else self.class_grades()
+        grades = [self.grade] if self.class_grades is None else list(self.class_grades.grades.values())
         prefix.append(reports.html.report_prefix(grades, time.monotonic() - self.started))
 
     @pytest.hookimpl(optionalhook=True)
@@ -272,6 +285,12 @@ class GradingRun:
             data[:] = reports.html.instructor_log(data, deployment.PROJECT_ROOT)
 
 
+def _roster_entry(item: pytest.Item) -> RosterEntry | None:
+    """The roster student a check grades (None outside a roster run)."""
+    entry = getattr(getattr(item, "callspec", None), "params", {}).get(ROSTER_PARAM)
+    return entry if isinstance(entry, RosterEntry) else None
+
+
 def _result_of(report: pytest.TestReport) -> CheckResult | None:
     for name, value in report.user_properties:
         if name == RESULT_PROPERTY:
@@ -279,10 +298,14 @@ def _result_of(report: pytest.TestReport) -> CheckResult | None:
     return None
 
 
-def exit_code(grade: Grade, exit_zero_when_graded: bool) -> int:
+def _all_passed(row: Row) -> bool:
+    return all(task["status"] == "passed" for task in row["tasks"])
+
+
+def exit_code(complete: bool, all_passed: bool, exit_zero_when_graded: bool) -> int:
     """0 all passed, 1 some failed, GRADING_INCOMPLETE when a check could not be graded."""
-    if not grade.complete:
+    if not complete:
         return GRADING_INCOMPLETE
-    if grade.all_passed or exit_zero_when_graded:
+    if all_passed or exit_zero_when_graded:
         return pytest.ExitCode.OK
     return pytest.ExitCode.TESTS_FAILED

@@ -26,8 +26,8 @@ def test_scores_and_statuses() -> None:
         check(2, "c", "failed", 2, 1)], TWO_TASKS)
     assert [(t.score, t.status) for t in grade.tasks] == [(3, "partial"), (0, "failed")]
     assert (grade.score, grade.max_score, grade.complete) == (3, 6, True)
-    assert exit_code(grade, exit_zero_when_graded=False) == 1
-    assert exit_code(grade, exit_zero_when_graded=True) == 0
+    assert exit_code(grade.complete, grade.all_passed, exit_zero_when_graded=False) == 1
+    assert exit_code(grade.complete, grade.all_passed, exit_zero_when_graded=True) == 0
 
 
 def test_an_error_makes_the_task_and_grade_incomplete_never_a_failure() -> None:
@@ -37,7 +37,7 @@ def test_an_error_makes_the_task_and_grade_incomplete_never_a_failure() -> None:
     assert grade.tasks[0].status == "error"
     assert grade.complete is False
     assert grade.causes() == ["b error"]
-    assert exit_code(grade, exit_zero_when_graded=True) == 6
+    assert exit_code(grade.complete, grade.all_passed, exit_zero_when_graded=True) == 6
 
 
 def test_a_task_without_checks_or_with_misweighted_checks_is_an_error() -> None:
@@ -50,7 +50,8 @@ def test_a_task_without_checks_or_with_misweighted_checks_is_an_error() -> None:
 def test_all_passed_exits_zero() -> None:
     grade = build_grade("alice", "aws", [check(1, "a", "passed", 4), check(2, "c", "passed", 2)],
                         TWO_TASKS)
-    assert (grade.all_passed, exit_code(grade, exit_zero_when_graded=False)) == (True, 0)
+    assert grade.all_passed
+    assert exit_code(grade.complete, grade.all_passed, exit_zero_when_graded=False) == 0
 
 
 def test_order_of_arrival_does_not_change_the_grade() -> None:

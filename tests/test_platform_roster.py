@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -141,7 +142,7 @@ def klass(moto_endpoint: str, tmp_path_factory: pytest.TempPathFactory) -> Class
 def whole_run(klass: Class, tmp_path_factory: pytest.TempPathFactory) -> tuple[harness.GraderRun, Path]:
     workdir = tmp_path_factory.mktemp("whole")
     grades = workdir / "grades"
-    return klass.grade(workdir, f"--roster={klass.roster}", f"--grades-dir={grades}"), grades
+    return klass.grade(workdir, f"--roster={klass.roster}", f"--grades-dir={grades}", "-v"), grades
 
 
 def read_grade(grades: Path, student: str) -> dict:
@@ -159,6 +160,18 @@ def test_roster_run_equals_one_run_per_student(klass: Class, whole_run, tmp_path
     scores = [read_grade(grades, student)["score"] for student in klass.ids]
     assert scores[0] > scores[1] > scores[2], (scores, run.output)  # the three students differ
     assert read_grade(grades, klass.ids[1])["tasks"][0]["status"] == "partial"
+
+
+def test_with_n_each_students_checks_run_on_one_worker(klass: Class, whole_run) -> None:
+    """Else a student's code runs once per worker and their reads are made again (xdist's loadgroup
+    no longer groups with pytest 9.2)."""
+    run, _ = whole_run
+    workers: dict[str, set[str]] = {}
+    line = re.compile(r"^\[(gw\d+)\] \[\s*\d+%\] [A-Z ]+ \S+?\[([^\]-]+)[\]-]", re.MULTILINE)
+    for worker, student in line.findall(run.output):
+        workers.setdefault(student, set()).add(worker)
+    assert set(workers) == set(klass.ids), run.output
+    assert all(len(used) == 1 for used in workers.values()), workers
 
 
 def test_roster_exit_code_is_the_worst_student(klass: Class, whole_run) -> None:

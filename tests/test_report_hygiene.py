@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from grader.assessment import TASKS
+from grader.class_grades import summary_row
 from grader.grade import CheckResult, build_grade
 from grader.reports import class_summary, html, terminal
 from tests import harness
@@ -50,7 +51,8 @@ def test_terminal_writes_one_printable_line_per_row() -> None:
     grade = hostile_grade()
     lines = terminal.render(grade)  # type: ignore[arg-type]
     assert len(lines) == 2 + 13 + 2 + 1 + 1  # header, tasks, a failure and a not-graded line, total, cause
-    for line in [*lines, *terminal.render_class([grade, grade])]:  # type: ignore[list-item]
+    rows = [summary_row(grade)] * 2  # type: ignore[arg-type]
+    for line in [*lines, *terminal.render_class(rows)]:
         line.encode("utf-8")
         assert not CONTROL.search(line) and "\n" not in line and "pwned" not in line, repr(line)
     assert sum(SHOWN_TERMINAL in line for line in lines) == 2  # the check's failure and the cause

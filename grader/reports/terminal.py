@@ -6,7 +6,8 @@ line, so a message can neither colour the terminal, move its cursor, nor fake a 
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from grader.grade import Grade
 from grader.reports.text import for_terminal
@@ -38,10 +39,11 @@ def render(grade: Grade) -> list[str]:
     return lines
 
 
-def render_class(grades: Iterable[Grade]) -> list[str]:
-    """One line per student of a roster run: total, and why grading was incomplete when it was."""
+def render_class(rows: Iterable[Mapping[str, Any]]) -> list[str]:
+    """One line per student of a roster run (from grader.class_grades rows): total, and why grading
+    was incomplete when it was."""
     lines = []
-    for grade in grades:
-        state = "" if grade.complete else "  INCOMPLETE: " + "; ".join(map(for_terminal, grade.causes()))
-        lines.append(f"{for_terminal(grade.student_id):<42} {grade.score:>6g}/{grade.max_score:g}{state}")
+    for row in rows:
+        state = "" if row["complete"] else "  INCOMPLETE: " + "; ".join(map(for_terminal, row["causes"]))
+        lines.append(f"{for_terminal(row['student_id']):<42} {row['score']:>6g}/{row['max_score']:g}{state}")
     return lines
