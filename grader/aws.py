@@ -117,13 +117,15 @@ class Account:
         self._clients: dict[str, Any] = {}
         self._clients_lock = threading.Lock()
         self._shared: dict[str, Any] = {}
+        self._shared_lock = threading.Lock()
 
     def shared(self, key: str, read: Callable[[], T]) -> T:
         """A region-wide answer, the same for every student (all alarms, an AWS managed policy): read
         once per run, however many students share this Account."""
-        if key not in self._shared:
-            self._shared[key] = read()
-        return self._shared[key]
+        with self._shared_lock:  # a student's reads may be made ahead, in another thread
+            if key not in self._shared:
+                self._shared[key] = read()
+            return self._shared[key]
 
     def client(self, service: str) -> Any:
         """The account's client of a service, made once (it lives, and is freed, with the Account)."""

@@ -9,8 +9,9 @@ import pytest
 from grader.aws import Account, make_session
 from grader.failures import GraderError, RequirementFailed
 from grader.options import Settings
+from grader.prefetch import Prefetch
 from grader.resources import StudentResources
-from grader.roster import RosterEntry, student_settings
+from grader.roster import RosterEntry, student_settings, upcoming
 from grader.stash import ENDPOINT_KEY, SETTINGS_KEY
 from grader.views import TableView
 
@@ -67,9 +68,23 @@ def account(pytestconfig: pytest.Config, settings: Settings) -> Account:
     return found
 
 
+PREFETCH_KEY = pytest.StashKey[Prefetch]()
+
+
 @pytest.fixture(scope="session")
-def student(account: Account, student_id: str) -> StudentResources:
-    return StudentResources(account, student_id)
+def student(
+    pytestconfig: pytest.Config, account: Account, student_id: str, roster_entry: RosterEntry | None
+) -> StudentResources:
+    """The student's resources; in a serial roster run, the next student's reads are made meanwhile."""
+    if PREFETCH_KEY not in pytestconfig.stash:
+        pytestconfig.stash[PREFETCH_KEY] = prefetch = Prefetch()
+        pytestconfig.add_cleanup(prefetch.close)
+    prefetch = pytestconfig.stash[PREFETCH_KEY]
+    resources = prefetch.take(account, student_id)
+    if not hasattr(pytestconfig, "workerinput"):  # a worker does not know which student comes next
+        for entry in upcoming(pytestconfig.stash[SETTINGS_KEY], roster_entry, 1):
+            prefetch.start(account, entry.student_id)
+    return resources
 
 
 @pytest.fixture

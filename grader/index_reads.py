@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from grader.assessment import IndexSpec, key_of
+from grader.assessment import GSI, LSI, IndexSpec, key_of
 from grader.failures import RequirementFailed
 from grader.views import IndexView, Item, describe_keys, dynamodb_type
 
@@ -28,6 +28,18 @@ def indexed(items: Sequence[Item], spec: IndexSpec) -> dict[Any, list[Item]]:
         if _has(item, hash_name, hash_type) and _has(item, range_name, range_type):
             groups.setdefault(item[hash_name], []).append(item)
     return groups
+
+
+def by_status(items: Sequence[Item]) -> list[tuple[str, list[Item]]]:
+    """Task 5's queries: each status on StatusDateIndex, with the items it should return."""
+    return sorted(indexed(items, GSI).items())
+
+
+def busiest_customer(items: Sequence[Item]) -> tuple[str, list[Item]] | None:
+    """Task 6's query: the customer with the most orders on CustomerAmountIndex (the first by id of
+    those with as many), with their items; None when the index holds no item."""
+    by_customer = indexed(items, LSI)
+    return max(sorted(by_customer.items()), key=lambda entry: len(entry[1])) if by_customer else None
 
 
 def first_out_of_order(items: Sequence[Item], attribute: str, descending: bool = False) -> int | None:

@@ -101,6 +101,9 @@ class StudentResources:
     def query_index(self, index: str, attribute: str, value: str, descending: bool = False) -> list[Item]:
         """The items whose `attribute` (the index's string partition key) is `value`, from the index,
         every page, in the order DynamoDB returned them (sort key descending when asked), in plain values."""
+        return self._once(self._query_index, index, attribute, value, descending)
+
+    def _query_index(self, index: str, attribute: str, value: str, descending: bool) -> list[Item]:
         client = self.account.client("dynamodb")
         found = _paginate(
             client,

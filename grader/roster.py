@@ -38,6 +38,14 @@ def student_settings(settings: Settings, entry: RosterEntry) -> Settings:
     )
 
 
+def upcoming(run: Settings, entry: RosterEntry | None, count: int) -> tuple[RosterEntry, ...]:
+    """The `count` roster students after `entry` (none outside a roster run)."""
+    if entry is None or run.roster is None:
+        return ()
+    after = run.roster.index(entry) + 1
+    return run.roster[after : after + count]
+
+
 def load_roster(path: Path) -> tuple[RosterEntry, ...]:
     """Read FILE: one id a line, or a CSV whose header has student_id (and optionally submission_dir).
 

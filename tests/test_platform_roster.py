@@ -162,6 +162,18 @@ def test_roster_run_equals_one_run_per_student(klass: Class, whole_run, tmp_path
     assert read_grade(grades, klass.ids[1])["tasks"][0]["status"] == "partial"
 
 
+def test_a_serial_roster_grades_as_the_parallel_one(klass: Class, whole_run, tmp_path: Path) -> None:
+    """Serially, the next student's reads are made ahead and each grade is written as its student
+    finishes; with -n neither happens. The grades are the same."""
+    _, grades = whole_run
+    run = harness.run_grader(
+        tmp_path, "--target=localstack", f"--endpoint-url={klass.endpoint}", f"--roster={klass.roster}",
+        f"--grades-dir={tmp_path / 'grades'}", *MODULES,
+    )  # fmt: skip
+    for student in klass.ids:
+        assert read_grade(tmp_path / "grades", student) == read_grade(grades, student), run.output
+
+
 def test_with_n_each_students_checks_run_on_one_worker(klass: Class, whole_run) -> None:
     """Else a student's code runs once per worker and their reads are made again (xdist's loadgroup
     no longer groups with pytest 9.2)."""

@@ -10,7 +10,7 @@ from grader.assessment import table_name
 from grader.aws import make_session
 from grader.options import Settings
 from grader.outcomes import task_number
-from grader.roster import RosterEntry, student_settings
+from grader.roster import RosterEntry, student_settings, upcoming
 from grader.sandbox import plans
 from grader.sandbox.record import Record
 from grader.sandbox.runner import SandboxConfig, SandboxPool
@@ -46,15 +46,6 @@ def _pool_for(config: pytest.Config, session: pytest.Session, settings: Settings
     return pool
 
 
-def _upcoming(config: pytest.Config, entry: RosterEntry | None) -> list[Settings]:
-    """The roster students graded next in this process (none in xdist workers: they share the class)."""
-    run = config.stash[SETTINGS_KEY]
-    if entry is None or run.roster is None or hasattr(config, "workerinput"):
-        return []
-    after = run.roster[run.roster.index(entry) + 1 :]
-    return [student_settings(run, upcoming) for upcoming in after[:LOOKAHEAD]]
-
-
 @pytest.fixture(scope="session")
 def sandbox(
     request: pytest.FixtureRequest, settings: Settings, roster_entry: RosterEntry | None
@@ -66,9 +57,12 @@ def sandbox(
         config.add_cleanup(lambda: [pool.close() for pool in config.stash[POOLS_KEY].values()])
     pools = config.stash[POOLS_KEY]
     pool = pools.pop(settings.student_id, None) or _pool_for(config, request.session, settings)
-    for upcoming in _upcoming(config, roster_entry):
-        if upcoming.student_id not in pools:
-            pools[upcoming.student_id] = _pool_for(config, request.session, upcoming)
+    run = config.stash[SETTINGS_KEY]
+    # an xdist worker does not know which student it is given next: it starts none ahead
+    ahead = () if hasattr(config, "workerinput") else upcoming(run, roster_entry, LOOKAHEAD)
+    for entry in ahead:
+        if entry.student_id not in pools:
+            pools[entry.student_id] = _pool_for(config, request.session, student_settings(run, entry))
     yield pool
     pool.close()
 

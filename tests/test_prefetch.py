@@ -1,0 +1,89 @@
+"""Reading a student's resources ahead: the checks then find every read made, and a read that failed
+ahead is made again by its check."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from grader import index_reads
+from grader.assessment import GSI_NAME, LSI_NAME
+from grader.aws import Account
+from grader.prefetch import Prefetch, read_ahead
+from grader.resources import StudentResources
+from tests import harness
+
+
+@pytest.fixture(scope="module")
+def deployed(moto_endpoint: str) -> str:
+    student_id = harness.new_student_id("ahead")
+    harness.deploy_reference(moto_endpoint, student_id)
+    return student_id
+
+
+def counting(account: Account) -> list[str]:
+    """The operations the account's clients send from now on (clients copy the session's handlers
+    when made: these are registered on each client the account has made)."""
+    calls: list[str] = []
+
+    def record(model: Any, **_: Any) -> None:
+        calls.append(model.name)
+
+    for service in ("dynamodb", "dynamodbstreams", "lambda", "iam", "cloudwatch", "sns"):
+        account.client(service).meta.events.register("before-call", record)
+    return calls
+
+
+def what_the_checks_read(student: StudentResources) -> None:
+    table, function = student.table, student.function
+    assert table is not None and function is not None and table.latest_stream_arn
+    student.tags, student.ttl, student.all_metric_alarms  # noqa: B018
+    student.stream_status(table.latest_stream_arn)
+    student.event_source_mappings(EventSourceArn=table.latest_stream_arn)
+    role = student.role(function.role_arn.rsplit("/", 1)[-1])
+    assert role is not None
+    student.role_policies(role.name)
+    for status, _ in index_reads.by_status(student.items):
+        student.query_index(GSI_NAME, "status", status)
+    busiest = index_reads.busiest_customer(student.items)
+    assert busiest is not None
+    student.query_index(LSI_NAME, "customer_id", busiest[0], descending=True)
+
+
+def test_after_reading_ahead_the_checks_make_no_call(moto_endpoint: str, deployed: str) -> None:
+    account = Account(harness.emulator_session(), moto_endpoint)
+    student = read_ahead(StudentResources(account, deployed))
+    calls = counting(account)
+    what_the_checks_read(student)
+    assert calls == []
+
+
+def test_a_read_that_failed_ahead_is_made_again_by_its_check(moto_endpoint: str, deployed: str) -> None:
+    account = Account(harness.emulator_session(), moto_endpoint)
+    ahead = [True]
+
+    def throttled(model: Any, **_: Any) -> None:
+        if ahead[0] and model.name == "DescribeTimeToLive":
+            raise ConnectionError("throttled while reading ahead")
+
+    account.session.events.register("before-call", throttled)  # clients made from now on carry it
+    student = read_ahead(StudentResources(account, deployed))
+    ahead[0] = False
+    calls = counting(account)
+    assert student.ttl.attribute == "expiry_date"
+    assert calls == ["DescribeTimeToLive"]
+
+
+def test_prefetch_hands_over_the_student_read_ahead(moto_endpoint: str, deployed: str) -> None:
+    account = Account(harness.emulator_session(), moto_endpoint)
+    prefetch = Prefetch()
+    try:
+        prefetch.start(account, deployed)
+        student = prefetch.take(account, deployed)
+        calls = counting(account)
+        what_the_checks_read(student)
+        assert calls == []
+        assert prefetch.take(account, deployed) is not student, "taken once; a student read again is new"
+    finally:
+        prefetch.close()
