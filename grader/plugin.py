@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Generator, Mapping
 from dataclasses import replace
 from pathlib import Path
+from types import MappingProxyType
 from typing import Any
 
 import pytest
@@ -30,6 +32,9 @@ DEFAULT_REPORT_CHARS = "fE"
 NOT_GRADED = "not graded"
 """pytest's outcome word for a check that errored: not listed one by one like pytest's errors."""
 GRADING_SUITE = deployment.PROJECT_ROOT / "tests_assessment"
+NO_KEYWORDS: Mapping[str, Any] = MappingProxyType({})
+NOTHING: tuple[()] = ()
+"""What a roster run leaves of a passing report it lets go (shared by all: nothing more per report)."""
 
 
 def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
@@ -191,17 +196,35 @@ class GradingRun:
             return "failed", "F", "FAILED"
         return None
 
-    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+    @pytest.hookimpl(wrapper=True)  # what follows the yield runs after the terminal's and the formats'
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> Generator[None, None, None]:
+        yield
         result = _result_of(report)
-        if result is None or is_xdist_worker(self.config):  # the controller grades
+        if is_xdist_worker(self.config):  # the controller grades
             return
-        if self.class_grades is not None:
+        if self.class_grades is None:
+            if result is not None and (report.nodeid not in self.results or result.status != "passed"):
+                self.results[report.nodeid] = result
+            return
+        if result is not None:
             worker = getattr(report, "node", None)  # xdist's controller: the worker that ran it
             worker_id = worker.workerinput["workerid"] if worker is not None else ""
             student = dict(report.user_properties)[STUDENT_PROPERTY]
             self.class_grades.add(worker_id, student, report.nodeid, result)
-        elif report.nodeid not in self.results or result.status != "passed":
-            self.results[report.nodeid] = result
+        if report.passed and not self.class_grades.keep_grades:
+            self._let_go(report)
+
+    def _let_go(self, report: pytest.TestReport) -> None:
+        """A roster run keeps no passing check's report: pytest's terminal holds every report until
+        the end (to count them), which would grow with the class. A passing setup or teardown is
+        counted nowhere, so the terminal lets it go; a passing call is kept for its count only, bare."""
+        terminal = self.config.pluginmanager.get_plugin("terminalreporter")
+        unnamed = terminal.stats.get("", []) if terminal is not None else []
+        if report.when != "call" and unnamed and unnamed[-1] is report:
+            unnamed.pop()
+        else:
+            report.keywords = NO_KEYWORDS
+            report.user_properties = report.sections = NOTHING  # type: ignore[assignment]
 
     # reports and exit code (on the controller only) --------------------------------------------
     @pytest.hookimpl(tryfirst=True)
