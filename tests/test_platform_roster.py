@@ -172,6 +172,13 @@ def test_a_serial_roster_grades_as_the_parallel_one(klass: Class, whole_run, tmp
     )  # fmt: skip
     for student in klass.ids:
         assert read_grade(tmp_path / "grades", student) == read_grade(grades, student), run.output
+    passed = sum(
+        check["status"] == "passed"
+        for student in klass.ids
+        for task in read_grade(grades, student)["tasks"]
+        for check in task["checks"]
+    )
+    assert f" {passed} passed" in run.output, "a roster run lets reports go, yet counts every one"
 
 
 def test_with_n_each_students_checks_run_on_one_worker(klass: Class, whole_run) -> None:
