@@ -5,7 +5,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
-SELFTEST_ARGS ?= -n 2
+SELFTEST_ARGS ?= -n 3 --dist worksteal
 
 .PHONY: setup demo test lint packages
 
