@@ -9,6 +9,17 @@ import pytest
 from tests import harness
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "long: a test of many seconds (full grading runs); such tests start first, so the "
+        "workers do not end waiting for one of them (the whole suite is checked in CI against 3 minutes)"
+    )
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    items.sort(key=lambda item: item.get_closest_marker("long") is None)  # stable: the order otherwise
+
+
 @pytest.fixture(scope="session")
 def moto_endpoint() -> Iterator[str]:
     """One moto server per self-test process; tests keep apart by unique student ids."""

@@ -54,6 +54,7 @@ HOSTILE_SHOWN = "bad \ufffd text red <b>bold</b> bell"
 PYTEST_WORDS = ("Expected failures", "Unexpected passes", "Reruns", "Retried")
 
 pytestmark = [
+    pytest.mark.long,
     pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (run `make packages`)"),
     pytest.mark.timeout(600),  # several full grading runs on a loaded 2-core machine
 ]

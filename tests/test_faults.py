@@ -24,7 +24,8 @@ from grader.failures import (
 from tests import harness
 from tests.faultproxy import Faults, fault_proxy
 
-pytestmark = pytest.mark.timeout(600)  # full grading runs through a faulty proxy, on a loaded 2-core machine
+# Timeout: full grading runs through a faulty proxy, on a loaded 2-core machine
+pytestmark = [pytest.mark.long, pytest.mark.timeout(600)]
 
 TASK1 = "tests_assessment/test_task01_table.py"
 TASK9 = "tests_assessment/test_task09_batch_operations.py"

@@ -36,10 +36,13 @@ TASK_OF = {"query_gsi.py": 5, "query_lsi.py": 6, "lambda_function.py": 8, "batch
 SECRET = "PLANTED-SECRET-7f3a9c"
 """Planted in the grader's environment, its ~/.aws/credentials and a classmate's file: never shown."""
 
-pytestmark = pytest.mark.skipif(
-    isolation.probe("namespaces") is not None and not os.environ.get("CI"),
-    reason=f"namespaces unavailable here: {isolation.probe('namespaces')} (CI requires them)",
-)
+pytestmark = [
+    pytest.mark.long,
+    pytest.mark.skipif(
+        isolation.probe("namespaces") is not None and not os.environ.get("CI"),
+        reason=f"namespaces unavailable here: {isolation.probe('namespaces')} (CI requires them)",
+    ),
+]
 
 # --- the attacks (str.format fills {outside}, {classmate}, {solution}, {moto_port}, {table}) --------
 STEAL_AND_FORGE = """

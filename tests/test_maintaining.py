@@ -4,8 +4,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from grader.assessment import MAX_SCORE
 from tests import harness, project_copy
+
+pytestmark = pytest.mark.long
 
 GUIDE = "docs/maintaining.md"
 LAST_TASK = '    TaskInfo(13, "Read consistency patterns", 4),\n'

@@ -11,7 +11,8 @@ import pytest
 from solution.deploy import Deployment
 from tests import harness
 
-pytestmark = pytest.mark.timeout(600)  # three full grading runs per test, on a loaded 2-core machine
+# Timeout: three full grading runs per test, on a loaded 2-core machine
+pytestmark = [pytest.mark.long, pytest.mark.timeout(600)]
 
 WORKERS = ("0", "2", "4")
 

@@ -18,7 +18,7 @@ from tests import harness
 SOLUTION = harness.PROJECT_ROOT / "solution"
 MODULES = ("tests_assessment/test_task01_table.py", "tests_assessment/test_task13_read_patterns.py")
 """A roster run grades like any run; two tasks (deployment checks, code checks) keep these runs short."""
-pytestmark = pytest.mark.timeout(600)
+pytestmark = [pytest.mark.long, pytest.mark.timeout(600)]
 
 
 def write(tmp_path: Path, text: str, name: str = "roster.csv") -> Path:

@@ -28,6 +28,7 @@ def test_grade_json_lists_every_task_in_order(reference_run: harness.GraderRun) 
         assert task["score"] == sum(c["points"] for c in task["checks"])
 
 
+@pytest.mark.long
 @pytest.mark.parametrize("workers", ["0", "2"])
 def test_demo_command_scores_full_marks(workers: str, tmp_path: Path) -> None:
     """The README's demo: embedded moto, --deploy-solution, serial and with xdist."""
