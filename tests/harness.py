@@ -88,11 +88,12 @@ class GraderRun:
 
 
 def run_grader(workdir: Path, *args: str, env: dict[str, str] | None = None,
-               timeout: float = 300) -> GraderRun:
-    """Run `python -m pytest ARGS` in the project as a user would; read back grade.json."""
+               timeout: float = 300, html: bool = True) -> GraderRun:
+    """Run `python -m pytest ARGS` in the project as a user would; read back grade.json. With html,
+    an HTML report too (a roster run without it keeps no passing check's report)."""
     grade_path = workdir / "grade.json"
-    command = [sys.executable, "-m", "pytest", f"--grade-json={grade_path}",
-               f"--html={workdir / 'report.html'}", "--self-contained-html", *args]
+    report = [f"--html={workdir / 'report.html'}", "--self-contained-html"] if html else []
+    command = [sys.executable, "-m", "pytest", f"--grade-json={grade_path}", *report, *args]
     done = subprocess.run(command, cwd=PROJECT_ROOT, env=env or clean_env(), text=True,
                           capture_output=True, timeout=timeout, check=False)
     grade = json.loads(grade_path.read_text()) if grade_path.exists() else None
