@@ -8,7 +8,7 @@ helpers the checks use). A read that fails here is not kept: its check makes it 
 from __future__ import annotations
 
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from grader import arns, index_reads, prerequisites
@@ -37,9 +37,10 @@ def _index_queries(student: StudentResources, table: TableView) -> None:
 
 
 def read_ahead(student: StudentResources) -> StudentResources:
-    """Make the student's reads, each kept by StudentResources for the checks."""
-    _quietly(lambda: (student.table, student.ttl, student.items, student.function, student.all_metric_alarms))
-    table, function = student.__dict__.get("table"), student.__dict__.get("function")
+    """Make the student's reads, each kept by StudentResources for the checks (which may already be
+    asking for them: StudentResources makes each read once whichever thread asks first)."""
+    table, function = _quietly(lambda: student.table), _quietly(lambda: student.function)
+    _quietly(lambda: (student.ttl, student.items, student.all_metric_alarms))
     if table is not None:
         _quietly(lambda: student.tags)
         _quietly(lambda: _index_queries(student, table))
@@ -58,16 +59,17 @@ class Prefetch:
 
     def __init__(self) -> None:
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="prefetch")
-        self._ahead: dict[str, Future[StudentResources]] = {}
+        self._ahead: dict[str, StudentResources] = {}
 
     def take(self, account: Account, student_id: str) -> StudentResources:
-        """The student's resources: read ahead when they were (waiting for that to end), else new."""
-        ahead = self._ahead.pop(student_id, None)
-        return ahead.result() if ahead is not None else StudentResources(account, student_id)
+        """The student's resources, read ahead when they were (at once: a read still under way is
+        waited for by the check that asks for it, within that check's time limit), else new."""
+        return self._ahead.pop(student_id, None) or StudentResources(account, student_id)
 
     def start(self, account: Account, student_id: str) -> None:
         if student_id not in self._ahead:
-            self._ahead[student_id] = self._executor.submit(read_ahead, StudentResources(account, student_id))
+            self._ahead[student_id] = StudentResources(account, student_id)
+            self._executor.submit(read_ahead, self._ahead[student_id])
 
     def close(self) -> None:
         self._executor.shutdown(wait=True, cancel_futures=True)

@@ -9,7 +9,9 @@ their StudentResources.
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Callable, Hashable
+from concurrent.futures import Future
 from typing import Any, TypeVar
 
 from botocore.exceptions import ClientError
@@ -54,6 +56,11 @@ def _paginate(client: Any, operation: str, key: str, **params: Any) -> list[Any]
     return [entry for page in pages for entry in page.get(key, [])]
 
 
+def _kept(read: Callable[[StudentResources], T]) -> property:
+    """A property read once per student (through StudentResources._once)."""
+    return property(functools.wraps(read)(lambda self: self._once(read.__get__(self))))
+
+
 class StudentResources:
     """Read-only lookups of one student's resources, each made once."""
 
@@ -62,37 +69,58 @@ class StudentResources:
         self.student_id = student_id
         self.table_name = table_name(student_id)
         self.function_name = function_name(student_id)
-        self._kept: dict[Hashable, Any] = {}
+        self._kept: dict[Hashable, Future[Any]] = {}
+        self._lock = threading.Lock()
 
     def _once(self, read: Callable[..., T], *args: Hashable) -> T:
-        """read(*args), made the first time it is asked for and kept for this student."""
+        """read(*args), made the first time it is asked for and kept for this student.
+
+        The student's reads may be made ahead in another thread (grader/prefetch.py): a read under
+        way there is waited for, never made twice, and one that failed there is made again here.
+        """
         key = (read.__name__, *args)
-        if key not in self._kept:
-            self._kept[key] = read(*args)
-        return self._kept[key]
+        while True:
+            with self._lock:
+                pending, mine = self._kept.get(key), key not in self._kept
+                if pending is None:
+                    pending = self._kept[key] = Future()
+            if mine:
+                try:
+                    pending.set_result(read(*args))
+                except BaseException as exc:  # not kept: whoever asks next reads again
+                    with self._lock:
+                        del self._kept[key]
+                    pending.set_exception(exc)
+                    raise
+                return pending.result()
+            try:
+                return pending.result()
+            except BaseException as exc:
+                if not (pending.done() and pending.exception() is exc):
+                    raise  # this thread was interrupted while waiting (a check's time limit)
 
     # DynamoDB -----------------------------------------------------------------------------------
-    @functools.cached_property
+    @_kept
     def table(self) -> TableView | None:
         client = self.account.client("dynamodb")
         table = _or_none(lambda: client.describe_table(TableName=self.table_name)["Table"])
         return None if table is None else TableView.from_aws(table)
 
-    @functools.cached_property
+    @_kept
     def tags(self) -> dict[str, str]:
         assert self.table is not None, "tags are read of an existing table"
         client = self.account.client("dynamodb")
         tags = _paginate(client, "list_tags_of_resource", "Tags", ResourceArn=self.table.arn)
         return {tag["Key"]: tag["Value"] for tag in tags}
 
-    @functools.cached_property
+    @_kept
     def ttl(self) -> TtlView:
         client = self.account.client("dynamodb")
         return TtlView.from_aws(
             client.describe_time_to_live(TableName=self.table_name)["TimeToLiveDescription"]
         )
 
-    @functools.cached_property
+    @_kept
     def items(self) -> list[Item]:
         """Every item of the table in plain values, over every scan page."""
         client = self.account.client("dynamodb")
@@ -128,7 +156,7 @@ class StudentResources:
         return None if stream is None else stream["StreamStatus"]
 
     # Lambda -------------------------------------------------------------------------------------
-    @functools.cached_property
+    @_kept
     def function(self) -> FunctionView | None:
         client = self.account.client("lambda")
         configuration = _or_none(lambda: client.get_function_configuration(FunctionName=self.function_name))

@@ -3,6 +3,9 @@ ahead is made again by its check."""
 
 from __future__ import annotations
 
+import json
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -22,13 +25,13 @@ def deployed(moto_endpoint: str) -> str:
     return student_id
 
 
-def counting(account: Account) -> list[str]:
-    """The operations the account's clients send from now on (clients copy the session's handlers
-    when made: these are registered on each client the account has made)."""
+def counting(account: Account, with_params: bool = False) -> list[str]:
+    """The operations the account's clients send from now on, from any thread (clients copy the
+    session's handlers when made: these are registered on each client the account has made)."""
     calls: list[str] = []
 
-    def record(model: Any, **_: Any) -> None:
-        calls.append(model.name)
+    def record(model: Any, params: dict[str, Any], **_: Any) -> None:
+        calls.append(model.name + (json.dumps(params, sort_keys=True, default=str) if with_params else ""))
 
     for service in ("dynamodb", "dynamodbstreams", "lambda", "iam", "cloudwatch", "sns"):
         account.client(service).meta.events.register("before-call", record)
@@ -75,15 +78,44 @@ def test_a_read_that_failed_ahead_is_made_again_by_its_check(moto_endpoint: str,
     assert calls == ["DescribeTimeToLive"]
 
 
-def test_prefetch_hands_over_the_student_read_ahead(moto_endpoint: str, deployed: str) -> None:
+def test_prefetch_hands_over_at_once_and_no_read_is_made_twice(moto_endpoint: str, deployed: str) -> None:
+    """The checks may ask while the student is still being read ahead: each read is made once,
+    whichever thread asks first."""
     account = Account(harness.emulator_session(), moto_endpoint)
+    calls = counting(account, with_params=True)
     prefetch = Prefetch()
     try:
         prefetch.start(account, deployed)
         student = prefetch.take(account, deployed)
-        calls = counting(account)
         what_the_checks_read(student)
-        assert calls == []
-        assert prefetch.take(account, deployed) is not student, "taken once; a student read again is new"
     finally:
         prefetch.close()
+    assert len(calls) == len(set(calls)), sorted(calls)
+    assert prefetch.take(account, deployed) is not student, "taken once; a student read again is new"
+
+
+def test_one_read_for_many_askers_and_a_failed_read_is_not_kept() -> None:
+    student = StudentResources(Account(harness.emulator_session(), None), "alice")
+    started, release, made = threading.Event(), threading.Event(), []
+
+    def slow(name: str) -> str:
+        made.append(name)
+        started.set()
+        release.wait(5)
+        return name.upper()
+
+    with ThreadPoolExecutor(3) as pool:
+        first = pool.submit(student._once, slow, "x")
+        started.wait(5)
+        others = [pool.submit(student._once, slow, "x") for _ in range(2)]
+        release.set()
+        assert [f.result() for f in (first, *others)] == ["X"] * 3
+    assert made == ["x"]
+
+    def failing(name: str) -> str:
+        made.append(name)
+        raise ConnectionError("throttled")
+
+    with pytest.raises(ConnectionError):
+        student._once(failing, "y")
+    assert student._once(slow, "y") == "Y", "the failed read was made again"
