@@ -66,19 +66,20 @@ def _run_sampling(command: list[str]) -> tuple[int, float, float]:
     return process.returncode, max(samples[:half], default=0.0), max(samples[half:], default=0.0)
 
 
-def _roster(folder: str, students: list[str]) -> Path:
+def _grading_command(endpoint: str, folder: str, students: list[str], *extra: str) -> list[str]:
+    """The grader on a roster of the students (each submitting the reference files) in folder."""
     roster = Path(folder, "roster.csv")
     roster.write_text("student_id,submission_dir\n" + "".join(f"{s},{SOLUTION}\n" for s in students))
-    return roster
+    return [sys.executable, "-m", "pytest", f"--roster={roster}", "--target=localstack",
+            f"--endpoint-url={endpoint}", f"--grades-dir={folder}/grades", "-q", "-p", "no:cacheprovider",
+            *extra]  # fmt: skip
 
 
 def grade_class(endpoint: str, students: list[str], workers: int) -> tuple[float, float, float, bool]:
     """Grade the roster once: wall seconds, peak PSS of the grader's process tree in each half of the
     run (MB), every grade full and complete."""
     with tempfile.TemporaryDirectory() as folder:
-        command = [sys.executable, "-m", "pytest", f"--roster={_roster(folder, students)}",
-                   "--target=localstack", f"--endpoint-url={endpoint}", f"--grades-dir={folder}/grades",
-                   "-q", "-p", "no:cacheprovider", *(["-n", str(workers)] if workers else [])]  # fmt: skip
+        command = _grading_command(endpoint, folder, students, *(["-n", str(workers)] if workers else []))
         started = time.monotonic()
         code, first, second = _run_sampling(command)
         wall = time.monotonic() - started
@@ -89,9 +90,7 @@ def grade_class(endpoint: str, students: list[str], workers: int) -> tuple[float
 def calls_per_student(endpoint: str, students: list[str]) -> float:
     """AWS calls per student, counted by the recording proxy over one serial roster run."""
     with fault_proxy(endpoint) as proxy, tempfile.TemporaryDirectory() as folder:
-        command = [sys.executable, "-m", "pytest", f"--roster={_roster(folder, students)}",
-                   "--target=localstack", f"--endpoint-url={proxy.endpoint_url}",
-                   f"--grades-dir={folder}/grades", "-q", "-p", "no:cacheprovider"]  # fmt: skip
+        command = _grading_command(proxy.endpoint_url, folder, students)
         subprocess.run(command, cwd=harness.PROJECT_ROOT, env=harness.clean_env(), capture_output=True)
         return len(proxy.calls) / len(students)
 
