@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import time
-from collections.abc import Generator, Mapping
+from collections.abc import Generator
 from dataclasses import replace
 from pathlib import Path
-from types import MappingProxyType
 from typing import Any
 
 import pytest
 
-from grader import deployment, reports
+from grader import deployment, kept_reports, reports, roster_loop
 from grader.assessment import TITLE
 from grader.class_grades import ClassGrades, Row
 from grader.emulator import EmbeddedMoto
@@ -32,9 +31,6 @@ DEFAULT_REPORT_CHARS = "fE"
 NOT_GRADED = "not graded"
 """pytest's outcome word for a check that errored: not listed one by one like pytest's errors."""
 GRADING_SUITE = deployment.PROJECT_ROOT / "tests_assessment"
-NO_KEYWORDS: Mapping[str, Any] = MappingProxyType({})
-NOTHING: tuple[()] = ()
-"""What a roster run leaves of a passing report it lets go (shared by all: nothing more per report)."""
 
 
 def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
@@ -77,6 +73,8 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[SETTINGS_KEY] = settings
     if config.option.reportchars == DEFAULT_REPORT_CHARS:  # the grade table says it better
         config.option.reportchars = "N"
+    if settings.roster is not None and config.option.tbstyle == "auto":  # each student's page says it
+        config.option.tbstyle = "no"
     if not is_xdist_worker(config) and hasattr(config.option, "htmlpath"):  # pytest-html is active
         if settings.roster is None:  # a roster's students each get their page in the grades folder
             config.option.htmlpath = config.option.htmlpath or "report.html"
@@ -129,17 +127,38 @@ class GradingRun:
             return [self.settings]
         return [student_settings(self.settings, entry) for entry in self.settings.roster]
 
+    @property
+    def one_at_a_time(self) -> bool:
+        """A roster graded here one student after another (grader.roster_loop), not parametrized whole."""
+        return self.settings.roster is not None and roster_loop.one_at_a_time(self.config)
+
+    @pytest.hookimpl(tryfirst=True)  # the student leads each check's parameter ids
     def pytest_generate_tests(self, metafunc: pytest.Metafunc) -> None:
         if self.settings.roster is not None and ROSTER_PARAM in metafunc.fixturenames:
-            metafunc.parametrize(ROSTER_PARAM, self.settings.roster, indirect=True, scope="session", ids=str)
+            students = self.settings.roster[:1] if self.one_at_a_time else self.settings.roster
+            metafunc.parametrize(ROSTER_PARAM, students, indirect=True, scope="session", ids=str)
 
     def pytest_collection_modifyitems(self, config: pytest.Config, items: list[pytest.Item]) -> None:
         if self.settings.roster == ():  # an empty shard of a small class: nothing to grade
             config.hook.pytest_deselected(items=list(items))
             items.clear()
-        if self.settings.roster:  # each student's checks in a row (pytest groups them already)
+        if self.settings.roster and not self.one_at_a_time:  # each student's checks in a row
             position = {entry: number for number, entry in enumerate(self.settings.roster)}
             items.sort(key=lambda item: position.get(_roster_entry(item), -1))
+
+    def pytest_report_collectionfinish(self, items: list[pytest.Item]) -> str | None:
+        if not self.one_at_a_time or not items:
+            return None
+        students = len(self.settings.roster or ())
+        return f"grading {students} student{'s' * (students != 1)}, one at a time: {len(items)} checks each"
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtestloop(self, session: pytest.Session) -> bool | None:
+        if not self.one_at_a_time:
+            return None
+        progress = kept_reports.count_progress(self.config)
+        roster_loop.run(session, self.settings.roster or (), done=progress.next_student)
+        return True
 
     # xdist: workers share the controller's emulator --------------------------------------------
     @pytest.hookimpl(optionalhook=True, tryfirst=True)
@@ -211,20 +230,8 @@ class GradingRun:
             worker_id = worker.workerinput["workerid"] if worker is not None else ""
             student = dict(report.user_properties)[STUDENT_PROPERTY]
             self.class_grades.add(worker_id, student, report.nodeid, result)
-        if report.passed and not self.class_grades.keep_grades:
-            self._let_go(report)
-
-    def _let_go(self, report: pytest.TestReport) -> None:
-        """A roster run keeps no passing check's report: pytest's terminal holds every report until
-        the end (to count them), which would grow with the class. A passing setup or teardown is
-        counted nowhere, so the terminal lets it go; a passing call is kept for its count only, bare."""
-        terminal = self.config.pluginmanager.get_plugin("terminalreporter")
-        unnamed = terminal.stats.get("", []) if terminal is not None else []
-        if report.when != "call" and unnamed and unnamed[-1] is report:
-            unnamed.pop()
-        else:
-            report.keywords = NO_KEYWORDS
-            report.user_properties = report.sections = NOTHING  # type: ignore[assignment]
+        if kept_reports.counts_only(self.config):  # a class's reports would pile up in the terminal
+            kept_reports.let_go(self.config, report)
 
     # reports and exit code (on the controller only) --------------------------------------------
     @pytest.hookimpl(tryfirst=True)

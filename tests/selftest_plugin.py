@@ -6,13 +6,19 @@ Driven by environment variables so the grading run itself stays unchanged:
   the target account, i.e. whose fixtures include ``account``.
 - ``SELFTEST_ROGUE_CHECK=TEST_NAME``: make that check try to delete the student's table, as a
   careless check might, so the self-tests can see the read-only guard refuse it.
+- ``SELFTEST_ITEMS=PATH``: write to PATH what pytest knows of each check (node id, marks, keywords,
+  parameters, fixtures): of each collected item with ``--collect-only``, else of each item run.
+- ``SELFTEST_KEPT=PATH``: write to PATH, as the run ends, what is still held of its checks: the items
+  alive, the reports the terminal holds (distinct objects) and the node ids its progress holds.
 """
 
 from __future__ import annotations
 
+import gc
 import json
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -21,6 +27,54 @@ from grader.outcomes import check_name, task_number
 
 LIVE_CHECKS = "SELFTEST_LIVE_CHECKS"
 ROGUE_CHECK = "SELFTEST_ROGUE_CHECK"
+ITEMS = "SELFTEST_ITEMS"
+KEPT = "SELFTEST_KEPT"
+
+
+def _described(item: pytest.Item) -> dict[str, Any]:
+    callspec = getattr(item, "callspec", None)
+    return {
+        "nodeid": item.nodeid,
+        "name": item.name,
+        "location": list(item.location),
+        "marks": sorted(repr((m.name, m.args, sorted(m.kwargs.items()))) for m in item.iter_markers()),
+        "keywords": sorted(item.keywords),
+        "params": {k: str(v) for k, v in callspec.params.items()} if callspec else {},
+        "fixtures": list(getattr(item, "fixturenames", ())),
+        "check": [task_number(item), check_name(item)],
+    }
+
+
+def _append(variable: str, record: dict[str, Any]) -> None:
+    with Path(os.environ[variable]).open("a") as file:
+        file.write(json.dumps(record) + "\n")
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    if ITEMS in os.environ and session.config.option.collectonly:
+        for item in session.items:
+            _append(ITEMS, _described(item))
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if ITEMS in os.environ:
+        _append(ITEMS, _described(item))
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    if KEPT not in os.environ:
+        return
+    gc.collect()
+    terminal: Any = session.config.pluginmanager.get_plugin("terminalreporter")
+    reports = {id(report) for kept in terminal.stats.values() for report in kept}
+    progress = terminal._progress_nodeids_reported
+    _append(KEPT, {
+        "items": sum(isinstance(thing, pytest.Item) for thing in gc.get_objects()),
+        "reports": len(reports),
+        "progress_ids": len(set(progress)),
+        "progress": len(progress),
+    })  # fmt: skip
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -1,0 +1,84 @@
+"""A serial roster run grades one student at a time, holding one student's checks, never the class's.
+
+pytest collects every item before running any: a roster parametrized over the class would hold
+every student's checks from the start (about 0.18 MB and 10 ms per student). Instead the suite is
+collected for the first student only, and each next student's checks are made from those when their
+turn comes: the same test functions, parameters, marks and fixtures, with that student as the
+roster parameter, just as pytest's parametrization would have made them. A student's checks are let
+go once they have run. With -n (pytest-xdist) every worker must collect the same items, so the class
+is parametrized whole as before.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Iterator, Sequence
+
+import pytest
+
+from grader.roster import ROSTER_PARAM, RosterEntry
+
+
+def one_at_a_time(config: pytest.Config) -> bool:
+    """True when the run's roster is graded here, one student after another (no xdist, not --co)."""
+    serial = getattr(config.option, "dist", "no") == "no" and not hasattr(config, "workerinput")
+    return serial and not config.option.collectonly
+
+
+def checks_for(templates: Sequence[pytest.Item], entry: RosterEntry, position: int) -> list[pytest.Item]:
+    """The checks of the roster student at `position`, made from the first student's checks."""
+    return [_for_student(template, entry, position) for template in templates]
+
+
+def _for_student(template: pytest.Item, entry: RosterEntry, position: int) -> pytest.Item:
+    if not isinstance(template, pytest.Function) or ROSTER_PARAM not in template.callspec.params:
+        raise TypeError(f"{template.nodeid} does not grade a roster student")
+    spec = template.callspec
+    first = spec.params[ROSTER_PARAM]
+    if spec._idlist[0] != str(first):  # the roster is parametrized first (tryfirst), so its id leads
+        raise TypeError(f"{template.nodeid}: the roster student is not the first parameter")
+    callspec = dataclasses.replace(
+        spec,
+        params={**spec.params, ROSTER_PARAM: entry},
+        indices={**spec.indices, ROSTER_PARAM: position},
+        _idlist=[str(entry), *spec._idlist[1:]],
+    )
+    return pytest.Function.from_parent(
+        template.parent,
+        name=f"{template.originalname}[{callspec.id}]",
+        callspec=callspec,
+        fixtureinfo=template._fixtureinfo,
+        keywords={callspec.id: True},
+        originalname=template.originalname,
+    )
+
+
+def _students(session: pytest.Session, roster: Sequence[RosterEntry]) -> Iterator[list[pytest.Item]]:
+    """Each student's checks in turn; the first student's are the collected ones."""
+    templates = list(session.items)
+    yield templates
+    for position in range(1, len(roster)):
+        yield checks_for(templates, roster[position], position)
+
+
+def run(session: pytest.Session, roster: Sequence[RosterEntry], done: Callable[[], None]) -> None:
+    """pytest's run loop over the class, calling `done` after each student. A check's next item is the
+    one after it, across students, so what a student's checks share (their session fixtures) is set
+    up once per student."""
+    if session.testsfailed and not session.config.option.continue_on_collection_errors:
+        raise session.Interrupted(f"{session.testsfailed} error(s) during collection")  # as pytest does
+    session.testscollected = len(session.items) * len(roster)  # the terminal's progress counts these
+    hook = session.config.hook
+    students = _students(session, roster)
+    current = next(students)
+    while current:
+        following = next(students, [])
+        for index, item in enumerate(current):
+            after = current[index + 1] if index + 1 < len(current) else (following or [None])[0]
+            hook.pytest_runtest_protocol(item=item, nextitem=after)
+            if session.shouldfail:
+                raise session.Failed(session.shouldfail)
+            if session.shouldstop:
+                raise session.Interrupted(session.shouldstop)
+        done()
+        current = following
