@@ -8,6 +8,7 @@ import re
 import subprocess
 import sys
 import uuid
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -104,3 +105,21 @@ def grade_on(endpoint_url: str, student_id: str, workdir: Path, *args: str) -> G
     """Grade student_id against an emulator through the --target=localstack code path."""
     return run_grader(workdir, f"--student-id={student_id}", "--target=localstack",
                       f"--endpoint-url={endpoint_url}", *args)
+
+
+def grade_class(endpoint_url: str, students: Mapping[str, Path | None], workdir: Path,
+                *args: str) -> dict[str, GraderRun]:
+    """Grade the students (id -> their submission dir, None: the run's) in one --roster run against an
+    emulator, through the --target=localstack code path: student id -> a run holding their grade (its
+    output and exit code are the class's)."""
+    workdir.mkdir(parents=True, exist_ok=True)
+    roster = workdir / "roster.csv"
+    rows = "".join(f"{student},{directory or ''}\n" for student, directory in students.items())
+    roster.write_text("student_id,submission_dir\n" + rows)
+    grades = workdir / "grades"
+    run = run_grader(workdir, f"--roster={roster}", "--target=localstack", f"--endpoint-url={endpoint_url}",
+                     f"--grades-dir={grades}", *args, html=False)
+    graded = {student: grades / student / "grade.json" for student in students}
+    grade = {student: json.loads(path.read_text()) for student, path in graded.items() if path.exists()}
+    return {student: GraderRun(run.exit_code, run.output, grade.get(student), workdir)
+            for student in students}

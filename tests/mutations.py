@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import inspect
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
+from pathlib import Path
 from typing import Any
 
+import pytest
 from boto3.dynamodb.types import TypeSerializer
 
 from grader.assessment import seed_orders
@@ -17,6 +19,7 @@ Spec = dict[str, Any]
 SERIALIZER = TypeSerializer()
 
 MODULES = {
+    1: "tests_assessment/test_task01_table.py",
     2: "tests_assessment/test_task02_gsi.py",
     3: "tests_assessment/test_task03_lsi.py",
     4: "tests_assessment/test_task04_data.py",
@@ -112,14 +115,18 @@ def reference_keys() -> list[tuple[str, str]]:
     return [(o["customer_id"], o["order_id"]) for o in seed_orders()]
 
 
-def grade(endpoint_url: str, student_id: str, workdir: Any, *tasks: int) -> harness.GraderRun:
-    """Grade only the given tasks (of task 8, only its deployment checks)."""
-    selection = [
+def selection(tasks: Iterable[int]) -> list[str]:
+    """The grading suite's arguments that select the given tasks (of task 8, its deployment checks)."""
+    return [
         target
-        for task in tasks
+        for task in sorted(set(tasks))
         for target in ([f"{MODULES[8]}::{name}" for name in TASK8_TESTS] if task == 8 else [MODULES[task]])
     ]
-    return harness.grade_on(endpoint_url, student_id, workdir, *selection)
+
+
+def grade(endpoint_url: str, student_id: str, workdir: Any, *tasks: int) -> harness.GraderRun:
+    """Grade only the given tasks (of task 8, only its deployment checks)."""
+    return harness.grade_on(endpoint_url, student_id, workdir, *selection(tasks))
 
 
 def verdicts(run: harness.GraderRun, tasks: tuple[int, ...]) -> dict[tuple[int, str], dict[str, Any]]:
@@ -160,9 +167,25 @@ Mutation = tuple[Callable[[Deployment], Any], tuple[int, ...], dict[tuple[int, s
 """(the mistake, the tasks to grade, (task, part of a check name) -> phrase its message carries)."""
 
 
-def assert_mutation_fails_exactly(mutation: Mutation, endpoint_url: str, workdir: Any) -> None:
-    """Deploy the reference for a new student, make the one mistake, grade, compare verdicts."""
-    mutate, tasks, failing = mutation
-    deployment = fresh(endpoint_url)
-    mutate(deployment)
-    assert_only_failures(grade(endpoint_url, deployment.student_id, workdir, *tasks), tasks, failing)
+def grade_mutations(
+    mutations: Mapping[str, Mutation], endpoint_url: str, workdir: Path
+) -> dict[str, harness.GraderRun]:
+    """Each mistake made on a reference deployment of its own, and all of them graded in one roster run
+    over every task any of them grades: mistake -> that student's run."""
+    students = {}
+    for name, (mutate, _, _) in mutations.items():
+        deployment = fresh(endpoint_url)
+        mutate(deployment)
+        students[name] = deployment.student_id
+    tasks = {task for _, graded, _ in mutations.values() for task in graded}
+    runs = harness.grade_class(endpoint_url, dict.fromkeys(students.values()), workdir, *selection(tasks))
+    return {name: runs[student] for name, student in students.items()}
+
+
+def assert_each_fails_exactly(
+    mutations: Mapping[str, Mutation], runs: Mapping[str, harness.GraderRun], subtests: pytest.Subtests
+) -> None:
+    """Of each mistake's graded tasks, exactly the checks named fail (a subtest per mistake)."""
+    for name, (_, tasks, failing) in mutations.items():
+        with subtests.test(mutation=name):
+            assert_only_failures(runs[name], tasks, failing)

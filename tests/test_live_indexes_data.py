@@ -17,12 +17,11 @@ from solution.deploy import Deployment
 from solution.orders import expiry_timestamp
 from tests import harness
 from tests.mutations import (
+    Mutation,
     Spec,
-    assert_mutation_fails_exactly,
-    assert_only_failures,
+    assert_each_fails_exactly,
     delete_orders,
-    fresh,
-    grade,
+    grade_mutations,
     index_of,
     put_orders,
     recreate_table,
@@ -94,7 +93,7 @@ def one_customer(d: Deployment) -> None:
 ALL_GSI_CHECKS = ["GSI StatusDateIndex exists", "GSI key", "GSI projects", "GSI is ACTIVE"]
 ALL_LSI_CHECKS = ["LSI CustomerAmountIndex exists", "LSI key", "LSI projects"]
 TABLE_TASKS = (2, 3, 4)
-MUTATIONS: dict[str, tuple[Callable[[Deployment], None], tuple[int, ...], dict[tuple[int, str], str]]] = {
+MUTATIONS: dict[str, Mutation] = {
     # id: (mutation, tasks graded, {(task, part of the failing check's name): phrase of its message})
     "gsi-keys-only": (
         edit_table(set_index(GSI, Projection={"ProjectionType": "KEYS_ONLY"})),
@@ -153,40 +152,79 @@ MUTATIONS: dict[str, tuple[Callable[[Deployment], None], tuple[int, ...], dict[t
 }
 
 
-@pytest.mark.parametrize("mutation", list(MUTATIONS))
-def test_single_mistake_fails_exactly_its_checks(mutation: str, moto_endpoint: str, tmp_path: Path) -> None:
-    assert_mutation_fails_exactly(MUTATIONS[mutation], moto_endpoint, tmp_path)
-
-
-def test_seed_style_data_over_several_scan_pages_passes(moto_endpoint: str, tmp_path: Path) -> None:
+def seed_style_data(endpoint_url: str) -> Callable[[Deployment], None]:
     """Table created through the resource API; 45 large sparse items scanned before 15 orders written
     with batch_writer (Decimal numbers); the TTL snippet upserts the CUST001/ORD0001 it did not find."""
-    deployment = fresh(moto_endpoint)
-    dynamodb = harness.emulator_session().resource("dynamodb", endpoint_url=moto_endpoint)
-    recreate_table(deployment, load=False, create=dynamodb.create_table)
-    table = resource_table(deployment, moto_endpoint)
-    with table.batch_writer() as batch:
-        for i in range(45):
-            batch.put_item(Item={"customer_id": f"ANON{i:02d}", "order_id": "X", "notes": "x" * 30_000})
-    orders = seed_orders()[1:16]
-    orders[0]["customer_id"] = "CUST001"  # the random data put other orders under CUST001, not ORD0001
-    with table.batch_writer() as batch:
-        for order in orders:
-            batch.put_item(Item=order)
-    table.update_item(
-        Key={"customer_id": "CUST001", "order_id": "ORD0001"},
-        UpdateExpression="SET expiry_date = :expiry",
-        ExpressionAttributeValues={":expiry": expiry_timestamp()},
-    )
-    deployment.enable_ttl()
-    pages = list(
-        deployment.client("dynamodb").get_paginator("scan").paginate(TableName=deployment.names["table"])
-    )
-    first_page = order_data.survey(map(plain_item, pages[0]["Items"]))
-    assert len(pages) > 1 and len(first_page.complete) < 15, "the orders must need the later scan pages"
 
-    run = grade(moto_endpoint, deployment.student_id, tmp_path, 2, 3, 4, 10)
-    assert_only_failures(run, (2, 3, 4, 10), {})
+    def mutate(deployment: Deployment) -> None:
+        dynamodb = harness.emulator_session().resource("dynamodb", endpoint_url=endpoint_url)
+        recreate_table(deployment, load=False, create=dynamodb.create_table)
+        table = resource_table(deployment, endpoint_url)
+        with table.batch_writer() as batch:
+            for i in range(45):
+                batch.put_item(Item={"customer_id": f"ANON{i:02d}", "order_id": "X", "notes": "x" * 30_000})
+        orders = seed_orders()[1:16]
+        orders[0]["customer_id"] = "CUST001"  # the random data put other orders under CUST001, not ORD0001
+        with table.batch_writer() as batch:
+            for order in orders:
+                batch.put_item(Item=order)
+        table.update_item(
+            Key={"customer_id": "CUST001", "order_id": "ORD0001"},
+            UpdateExpression="SET expiry_date = :expiry",
+            ExpressionAttributeValues={":expiry": expiry_timestamp()},
+        )
+        deployment.enable_ttl()
+        pages = list(
+            deployment.client("dynamodb").get_paginator("scan").paginate(TableName=deployment.names["table"])
+        )
+        first_page = order_data.survey(map(plain_item, pages[0]["Items"]))
+        assert len(pages) > 1 and len(first_page.complete) < 15, "the orders must need the later scan pages"
+
+    return mutate
+
+
+def sparse_upsert_after_a_short_count(endpoint_url: str) -> Callable[[Deployment], None]:
+    """Ten orders left, and a sparse item (keys and expiry_date) that the TTL snippet upserts."""
+
+    def mutate(deployment: Deployment) -> None:
+        delete_orders(deployment, reference_keys()[10:])
+        resource_table(deployment, endpoint_url).update_item(
+            Key={"customer_id": "CUST009", "order_id": "ORD0099"},
+            UpdateExpression="SET expiry_date = :expiry",
+            ExpressionAttributeValues={":expiry": expiry_timestamp()},
+        )
+
+    return mutate
+
+
+@pytest.mark.long
+def test_each_mistake_fails_exactly_its_checks_and_valid_variants_pass(
+    moto_endpoint: str, tmp_path: Path, subtests: pytest.Subtests
+) -> None:
+    """Besides the mistakes: seed-style data over several scan pages passes; sparse upserts are never
+    counted against the student, and a short count says they were left out; one message in full, as
+    the student reads it."""
+    cases: dict[str, Mutation] = {
+        **MUTATIONS,
+        "seed-style-data-over-several-scan-pages": (seed_style_data(moto_endpoint), (2, 3, 4, 10), {}),
+        "short-count-with-a-sparse-upsert": (
+            sparse_upsert_after_a_short_count(moto_endpoint),
+            (4,),
+            {
+                (4, "at least 15"): "10 complete orders (1 item with only keys and later tasks' attributes "
+                "ignored); expected at least 15"
+            },
+        ),
+    }
+    runs = grade_mutations(cases, moto_endpoint, tmp_path)
+    assert_each_fails_exactly(cases, runs, subtests)
+    with subtests.test("a message in full"):
+        message = runs["gsi-keys-only"].check(2, "GSI projects ALL")["message"]
+        assert message == (
+            "GSI StatusDateIndex projects KEYS_ONLY; expected ALL. Delete the index (update_table with "
+            "GlobalSecondaryIndexUpdates=[{'Delete': ...}]) and create it again with "
+            "Projection={'ProjectionType': 'ALL'}."
+        ), json.dumps(runs["gsi-keys-only"].task(2), indent=1)
 
 
 def test_a_gsi_still_building_fails_the_active_check() -> None:
@@ -199,33 +237,3 @@ def test_a_gsi_still_building_fails_the_active_check() -> None:
     task2.test_gsi_active(gsi("ACTIVE"))
     with pytest.raises(RequirementFailed, match="GSI StatusDateIndex is CREATING; expected ACTIVE"):
         task2.test_gsi_active(gsi("CREATING"))
-
-
-def test_the_messages_read_as_found_expected_fix(moto_endpoint: str, tmp_path: Path) -> None:
-    """One message in full, as the student reads it."""
-    deployment = fresh(moto_endpoint)
-    recreate_table(deployment, set_index(GSI, Projection={"ProjectionType": "KEYS_ONLY"}))
-    run = grade(moto_endpoint, deployment.student_id, tmp_path, 2)
-    message = run.check(2, "GSI projects ALL")["message"]
-    assert message == (
-        "GSI StatusDateIndex projects KEYS_ONLY; expected ALL. Delete the index (update_table with "
-        "GlobalSecondaryIndexUpdates=[{'Delete': ...}]) and create it again with "
-        "Projection={'ProjectionType': 'ALL'}."
-    ), json.dumps(run.task(2), indent=1)
-
-
-def test_a_short_count_says_which_items_were_ignored(moto_endpoint: str, tmp_path: Path) -> None:
-    """Sparse upserts are never counted against the student, and the message says they were left out."""
-    deployment = fresh(moto_endpoint)
-    delete_orders(deployment, reference_keys()[10:])
-    table = resource_table(deployment, moto_endpoint)
-    table.update_item(
-        Key={"customer_id": "CUST009", "order_id": "ORD0099"},
-        UpdateExpression="SET expiry_date = :expiry",
-        ExpressionAttributeValues={":expiry": expiry_timestamp()},
-    )
-    run = grade(moto_endpoint, deployment.student_id, tmp_path, 4)
-    phrase = (
-        "10 complete orders (1 item with only keys and later tasks' attributes ignored); expected at least 15"
-    )
-    assert_only_failures(run, (4,), {(4, "at least 15"): phrase})

@@ -15,8 +15,10 @@ from grader.views import FunctionView, MappingView, TableView
 from solution.deploy import STREAM_POLICY_ARN, Deployment
 from tests.mutations import (
     TASK8_DEPLOYMENT_CHECKS,
+    Mutation,
     Spec,
-    assert_mutation_fails_exactly,
+    assert_each_fails_exactly,
+    grade_mutations,
     recreate_table,
 )
 from tests_assessment import test_task07_streams as task7
@@ -112,7 +114,7 @@ def delete_function(d: Deployment) -> None:
 
 STREAM_CHECKS = {"enabled on the table", "view type", "LatestStreamArn", "stream is ENABLED"}
 MAPPING_CHECKS = {"Enabled event source mapping", "batch size", "starting position"}
-MUTATIONS: dict[str, tuple[Callable[[Deployment], None], tuple[int, ...], dict[tuple[int, str], str]]] = {
+MUTATIONS: dict[str, Mutation] = {
     # id: (mutation, tasks graded, {(task, part of the failing check's name): phrase of its message})
     "stream-new-image": (
         stream_spec(lambda spec: spec["StreamSpecification"].update(StreamViewType="NEW_IMAGE")),
@@ -182,9 +184,11 @@ MUTATIONS: dict[str, tuple[Callable[[Deployment], None], tuple[int, ...], dict[t
 }
 
 
-@pytest.mark.parametrize("mutation", list(MUTATIONS))
-def test_single_mistake_fails_exactly_its_checks(mutation: str, moto_endpoint: str, tmp_path: Path) -> None:
-    assert_mutation_fails_exactly(MUTATIONS[mutation], moto_endpoint, tmp_path)
+@pytest.mark.long
+def test_each_mistake_fails_exactly_its_checks(
+    moto_endpoint: str, tmp_path: Path, subtests: pytest.Subtests
+) -> None:
+    assert_each_fails_exactly(MUTATIONS, grade_mutations(MUTATIONS, moto_endpoint, tmp_path), subtests)
 
 
 class StreamStub:

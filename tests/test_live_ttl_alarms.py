@@ -18,10 +18,11 @@ from tests import harness
 from tests.mutations import (
     MODULES,
     TASK8_DEPLOYMENT_CHECKS,
-    assert_mutation_fails_exactly,
-    assert_only_failures,
+    Mutation,
+    assert_each_fails_exactly,
     fresh,
     grade,
+    grade_mutations,
     verdicts,
 )
 
@@ -95,7 +96,7 @@ def ttl_on(attribute: str) -> Callable[[Deployment], None]:
 
 
 READ, WRITE, GSI = "read-throttling alarm", "write-throttling alarm", "GSI-throttling alarm"
-MUTATIONS: dict[str, tuple[Callable[[Deployment], None], tuple[int, ...], dict[tuple[int, str], str]]] = {
+MUTATIONS: dict[str, Mutation] = {
     # id: (mutation, tasks graded, {(task, part of the failing check's name): phrase of its message})
     "ttl-disabled": (disable_ttl, (10,), {(10, "TTL is enabled"): "TTL is DISABLED on expiry_date"}),
     "ttl-on-another-attribute": (ttl_on("ttl"), (10,), {(10, "TTL is enabled"): "TTL is ENABLED on ttl"}),
@@ -144,40 +145,6 @@ MUTATIONS: dict[str, tuple[Callable[[Deployment], None], tuple[int, ...], dict[t
         {(11, f"{alarm} notifies"): "which does not exist" for alarm in (READ, WRITE, GSI)},
     ),
 }
-
-
-@pytest.mark.parametrize("mutation", list(MUTATIONS))
-def test_single_mistake_fails_exactly_its_checks(mutation: str, moto_endpoint: str, tmp_path: Path) -> None:
-    assert_mutation_fails_exactly(MUTATIONS[mutation], moto_endpoint, tmp_path)
-
-
-@pytest.mark.parametrize(
-    "value, phrase",
-    [
-        ({"N": str(expiry_timestamp() * 1000)}, "is in milliseconds (or finer), not epoch seconds"),
-        ({"S": "2031-01-01T00:00:00"}, "expiry_date is a string ('2031-01-01T00:00:00')"),
-        ({"N": str(int(time.time()) - 3600)}, "is in the past"),
-        (None, "no item has expiry_date"),
-    ],
-    ids=["milliseconds", "iso-string", "past", "absent"],
-)
-def test_expiry_values_that_ttl_cannot_use(
-    value: dict[str, str] | None, phrase: str, moto_endpoint: str, tmp_path: Path
-) -> None:
-    deployment = fresh(moto_endpoint)
-    key = {"customer_id": {"S": "CUST001"}, "order_id": {"S": "ORD0001"}}
-    ddb = deployment.client("dynamodb")
-    if value is None:
-        ddb.update_item(TableName=deployment.names["table"], Key=key, UpdateExpression="REMOVE expiry_date")
-    else:
-        ddb.update_item(
-            TableName=deployment.names["table"],
-            Key=key,
-            UpdateExpression="SET expiry_date = :e",
-            ExpressionAttributeValues={":e": value},
-        )
-    run = grade(moto_endpoint, deployment.student_id, tmp_path, 10)
-    assert_only_failures(run, (10,), {(10, "future expiry_date"): phrase})
 
 
 def put_alarm(
@@ -245,18 +212,52 @@ def managed_policy_and_renamed_alarms(d: Deployment) -> None:
     put_alarm(d, f"StatusIndexThrottling-{suffix}", "ReadThrottleEvents", index, Threshold=11, **at_least)
 
 
-@pytest.mark.parametrize(
-    "variant",
-    [inline_policy_and_user_errors_alarms, managed_policy_and_renamed_alarms],
-    ids=lambda f: f.__name__,
-)
-def test_valid_variants_pass(
-    variant: Callable[[Deployment], None], moto_endpoint: str, tmp_path: Path
+def set_expiry(value: dict[str, str] | None) -> Callable[[Deployment], None]:
+    """CUST001/ORD0001's expiry_date set to value (typed), or removed (None): the only item with one."""
+
+    def mutate(d: Deployment) -> None:
+        key = {"customer_id": {"S": "CUST001"}, "order_id": {"S": "ORD0001"}}
+        ddb, table = d.client("dynamodb"), d.names["table"]
+        if value is None:
+            ddb.update_item(TableName=table, Key=key, UpdateExpression="REMOVE expiry_date")
+        else:
+            ddb.update_item(TableName=table, Key=key, UpdateExpression="SET expiry_date = :e",
+                            ExpressionAttributeValues={":e": value})  # fmt: skip
+
+    return mutate
+
+
+EXPIRY = (10, "future expiry_date")
+CASES: dict[str, Mutation] = {
+    **MUTATIONS,
+    # expiry values TTL cannot use
+    "expiry-in-milliseconds": (
+        set_expiry({"N": str(expiry_timestamp() * 1000)}),
+        (10,),
+        {EXPIRY: "is in milliseconds (or finer), not epoch seconds"},
+    ),
+    "expiry-iso-string": (
+        set_expiry({"S": "2031-01-01T00:00:00"}),
+        (10,),
+        {EXPIRY: "expiry_date is a string ('2031-01-01T00:00:00')"},
+    ),
+    "expiry-in-the-past": (
+        set_expiry({"N": str(int(time.time()) - 3600)}),
+        (10,),
+        {EXPIRY: "is in the past"},
+    ),
+    "expiry-absent": (set_expiry(None), (10,), {EXPIRY: "no item has expiry_date"}),
+    # valid variants: nothing fails
+    "inline-policy-and-user-errors-alarms": (inline_policy_and_user_errors_alarms, (8, 11), {}),
+    "managed-policy-and-renamed-alarms": (managed_policy_and_renamed_alarms, (8, 11), {}),
+}
+
+
+@pytest.mark.long
+def test_each_mistake_fails_exactly_its_checks_and_valid_variants_pass(
+    moto_endpoint: str, tmp_path: Path, subtests: pytest.Subtests
 ) -> None:
-    deployment = fresh(moto_endpoint)
-    variant(deployment)
-    run = grade(moto_endpoint, deployment.student_id, tmp_path, 8, 11)
-    assert_only_failures(run, (8, 11), {})
+    assert_each_fails_exactly(CASES, grade_mutations(CASES, moto_endpoint, tmp_path), subtests)
 
 
 def test_another_students_alarms_never_count(moto_endpoint: str, tmp_path: Path) -> None:
@@ -283,7 +284,7 @@ def test_nothing_deployed_fails_every_check_naming_the_prerequisite(
     run = grade(moto_endpoint, harness.new_student_id("none"), tmp_path, *tasks)
     checks = verdicts(run, tasks)
     assert {c["status"] for c in checks.values()} == {"failed"}, run.output[-3000:]
-    for task in (2, 3, 4, 7, 10):
+    for task in (1, 2, 3, 4, 7, 10):
         messages = {c["message"] for (t, _), c in checks.items() if t == task}
         assert len(messages) == 1 and "does not exist" in messages.pop(), task
     task8 = {c["message"] for (t, _), c in checks.items() if t == 8}

@@ -11,6 +11,7 @@ from grader.failures import RequirementFailed
 from grader.views import TableView
 from solution.deploy import Deployment
 from tests import harness
+from tests.mutations import Mutation, assert_each_fails_exactly, grade_mutations
 from tests_assessment import test_task01_table as task1
 
 TASK1 = "tests_assessment/test_task01_table.py"
@@ -56,31 +57,27 @@ def wrong_sort_key(d: Deployment) -> None:
               {"Key": "StudentID", "Value": d.student_id}])
 
 
-MUTATIONS: dict[str, tuple[Callable[[Deployment], None], str, str]] = {
-    # mutation id: (mutation, the one check that must fail, a phrase its message must carry)
-    "wrong-sort-key": (wrong_sort_key, "key is HASH customer_id", "RANGE order_date"),
-    "provisioned": (provisioned_billing, "billing mode", "PROVISIONED"),
-    "missing-tag": (untag("Application"), "tag Application", "tag Application is missing"),
-    "wrong-tag-value": (retag("Environment", "production"), "tag Environment",
-                        "Environment=production"),
-    "other-student-tag": (retag("StudentID", "bob"), "tag StudentID", "StudentID=bob"),
+MUTATIONS: dict[str, Mutation] = {
+    # mutation id: (mutation, the task graded, {(1, the one check that must fail): a phrase of its message})
+    "wrong-sort-key": (wrong_sort_key, (1,), {(1, "key is HASH customer_id"): "RANGE order_date"}),
+    "provisioned": (provisioned_billing, (1,), {(1, "billing mode"): "PROVISIONED"}),
+    "missing-tag": (untag("Application"), (1,), {(1, "tag Application"): "tag Application is missing"}),
+    "wrong-tag-value": (retag("Environment", "production"), (1,),
+                        {(1, "tag Environment"): "Environment=production"}),
+    "other-student-tag": (retag("StudentID", "bob"), (1,), {(1, "tag StudentID"): "StudentID=bob"}),
 }
 
 
-@pytest.mark.parametrize("mutation", list(MUTATIONS))
-def test_single_mistake_fails_exactly_its_check(mutation: str, moto_endpoint: str,
-                                                tmp_path: Path) -> None:
-    mutate, failing_check, phrase = MUTATIONS[mutation]
-    deployment = harness.deploy_reference(moto_endpoint, harness.new_student_id())
-    mutate(deployment)
-    run = harness.grade_on(moto_endpoint, deployment.student_id, tmp_path, TASK1)
-    failed = run.not_passed()
-    assert [name for (task, name), status in failed.items() if status == "failed"] == [
-        run.check(1, failing_check)["name"]], run.output
-    assert all(task == 1 or status == "error" for (task, _), status in failed.items())
-    message = run.check(1, failing_check)["message"]
-    assert phrase in message and "expected" in message, message
-    assert run.exit_code == 6  # the other tasks were not collected: grading incomplete
+@pytest.mark.long
+def test_each_mistake_fails_exactly_its_check(moto_endpoint: str, tmp_path: Path,
+                                              subtests: pytest.Subtests) -> None:
+    """Graded in one roster run of task 1 alone: the other tasks, not collected, are not graded."""
+    runs = grade_mutations(MUTATIONS, moto_endpoint, tmp_path)
+    assert_each_fails_exactly(MUTATIONS, runs, subtests)
+    for mutation, run in runs.items():
+        with subtests.test("the other tasks are not graded", mutation=mutation):
+            assert all(task == 1 or status == "error" for (task, _), status in run.not_passed().items())
+            assert run.exit_code == 6, run.output  # grading incomplete
 
 
 def test_reference_passes_every_task1_check(reference_run: harness.GraderRun) -> None:
