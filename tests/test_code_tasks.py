@@ -1,7 +1,8 @@
 """The code checks both ways, through the real grader: the solution's files pass every check, and
 each broken variant of one file (made from the solution by a textual edit) fails exactly its check.
 
-Variants of different files are independent, so one grader run grades several at once.
+Variants of different files are independent, so one submission holds several; each submission is a
+student of one roster run.
 """
 
 from __future__ import annotations
@@ -174,7 +175,7 @@ VARIANTS = {
     ),
 }
 RUNS = {
-    # Each run grades one submission holding these variants (at most one per file).
+    # Each run is one submission holding these variants (at most one per file).
     "run-a": (
         "gsi-no-placeholder",
         "lsi-ascending",
@@ -224,47 +225,43 @@ def make_submission(directory: Path, variants: list[Variant]) -> Path:
     return directory
 
 
-@pytest.fixture(scope="module")
-def deployed_student(moto_endpoint: str) -> str:
-    """A reference deployment, so the live checks of tasks 5, 6 and 8 pass and only code checks vary."""
-    return harness.deploy_reference(moto_endpoint, harness.new_student_id("code")).student_id
+ALTERNATIVE = Path(__file__).parent / "submissions" / "alternative"
+"""Other valid ways: resource API, condition objects, a get per key before a batch writer, a count field."""
 
 
-@pytest.mark.parametrize("run_name", list(RUNS))
-def test_each_variant_fails_exactly_its_checks(
-    run_name: str, deployed_student: str, moto_endpoint: str, tmp_path: Path
+@pytest.mark.long
+def test_each_variant_fails_exactly_its_checks_and_other_valid_ways_pass(
+    moto_endpoint: str, tmp_path: Path, subtests: pytest.Subtests
 ) -> None:
-    variants = [VARIANTS[name] for name in RUNS[run_name]]
-    submission = make_submission(tmp_path / "submission", variants)
-    modules = sorted({CODE_MODULES[CODE_TASKS.index(task)] for v in variants for task, _ in v.failing})
-    run = harness.grade_on(
-        moto_endpoint,
-        deployed_student,
-        tmp_path,
-        f"--submission-dir={submission}",
-        f"--sandbox-timeout={SANDBOX_TIMEOUT}",
-        *modules,
+    """Each run's submission and the alternative one are a student of one roster, with the reference
+    deployed (so the live checks of tasks 5, 6 and 8 pass and only code checks vary)."""
+    submissions = {
+        name: make_submission(tmp_path / name, [VARIANTS[variant] for variant in variants])
+        for name, variants in RUNS.items()
+    }
+    students = {name: harness.new_student_id("code") for name in [*submissions, "alternative"]}
+    for student in students.values():
+        harness.deploy_reference(moto_endpoint, student)
+    directories = {students[name]: path for name, path in {**submissions, "alternative": ALTERNATIVE}.items()}
+    graded = harness.grade_class(
+        moto_endpoint, directories, tmp_path / "class", f"--sandbox-timeout={SANDBOX_TIMEOUT}", *CODE_MODULES
     )
-    graded = {int(module.split("task")[1][:2]) for module in modules}
-    not_passed = {key: status for key, status in run.not_passed().items() if key[0] in graded}
-    expected = {}
-    for variant in variants:
-        for task, name_part in variant.failing:
-            check = run.check(task, name_part)
-            assert check["status"] == "failed", (variant, check)
-            assert variant.phrase in check["message"] and "expected" in check["message"], check
-            expected[(task, check["name"])] = "failed"
-    assert not_passed == expected, run.output
-
-
-def test_other_valid_ways_pass_every_code_check(
-    deployed_student: str, moto_endpoint: str, tmp_path: Path
-) -> None:
-    """Resource API, condition objects, a get per key before a batch writer, a count field, ..."""
-    alternative = Path(__file__).parent / "submissions" / "alternative"
-    run = harness.grade_on(moto_endpoint, deployed_student, tmp_path, f"--submission-dir={alternative}",
-                           *CODE_MODULES)
-    assert {key: s for key, s in run.not_passed().items() if key[0] in CODE_TASKS} == {}, run.output
+    runs = {name: graded[student] for name, student in students.items()}
+    for name, variants in RUNS.items():
+        with subtests.test(run=name):
+            run = runs[name]
+            not_passed = {key: status for key, status in run.not_passed().items() if key[0] in CODE_TASKS}
+            expected = {}
+            for variant in (VARIANTS[variant] for variant in variants):
+                for task, name_part in variant.failing:
+                    check = run.check(task, name_part)
+                    assert check["status"] == "failed", (variant, check)
+                    assert variant.phrase in check["message"] and "expected" in check["message"], check
+                    expected[(task, check["name"])] = "failed"
+            assert not_passed == expected, run.output
+    with subtests.test("other valid ways pass every code check"):
+        run = runs["alternative"]
+        assert {key: s for key, s in run.not_passed().items() if key[0] in CODE_TASKS} == {}, run.output
 
 
 def test_solution_files_pass_every_code_check(reference_run: harness.GraderRun) -> None:
