@@ -163,13 +163,17 @@ class GradingRun:
     # xdist: workers share the controller's emulator --------------------------------------------
     @pytest.hookimpl(optionalhook=True, tryfirst=True)
     def pytest_xdist_make_scheduler(self, config: pytest.Config, log: Any) -> Any:
-        """With -n, a roster student's checks run on one worker (their code runs once)."""
-        if self.settings.roster is None or config.option.dist not in ("load", "loadgroup"):
+        """With -n, a roster student's checks run on one worker, and so do one student's checks of
+        their files: the student's code runs once."""
+        if config.option.dist not in ("load", "loadgroup"):
             return None
-        from grader.student_scheduling import StudentScheduling  # xdist's, imported only with -n
+        from grader import student_scheduling as scheduling  # xdist's, imported only with -n
 
+        if self.settings.roster is None:
+            return scheduling.GradingScheduling(config, log, scheduling.code_unit(scheduling.code_files()))
         self.by_student = True
-        return StudentScheduling(config, log, (entry.student_id for entry in self.settings.roster))
+        students = (entry.student_id for entry in self.settings.roster)
+        return scheduling.GradingScheduling(config, log, scheduling.roster_unit(students))
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_xdist_node_collection_finished(self, node: Any, ids: list[str]) -> None:

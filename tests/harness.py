@@ -56,10 +56,11 @@ def deploy_reference(endpoint_url: str, student_id: str) -> Deployment:
 
 
 def clean_env(**extra: str) -> dict[str, str]:
-    """The environment without any AWS setting of the developer's machine."""
-    env = {k: v for k, v in os.environ.items() if k not in AWS_ENV_VARS}
+    """The environment without any AWS setting of the developer's machine; Python caches bytecode, as
+    on a user's machine (the grader's modules are not compiled again for every run)."""
+    env = {k: v for k, v in os.environ.items() if k not in (*AWS_ENV_VARS, "PYTHONDONTWRITEBYTECODE")}
     env.update(AWS_CONFIG_FILE="/nonexistent", AWS_SHARED_CREDENTIALS_FILE="/nonexistent",
-               AWS_EC2_METADATA_DISABLED="true", PYTHONDONTWRITEBYTECODE="1")
+               AWS_EC2_METADATA_DISABLED="true")
     env.update(extra)
     return env
 

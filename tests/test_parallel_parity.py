@@ -1,13 +1,16 @@
-"""Serial, -n 2 and -n 4 runs write byte-identical grade files, for a correct and a broken deployment."""
+"""Serial, -n 2 and -n 4 runs write byte-identical grade files, for a correct and a broken deployment;
+with -n the checks of the student's files run on one worker (each file runs once)."""
 
 from __future__ import annotations
 
 import difflib
 import json
+import re
 from pathlib import Path
 
 import pytest
 
+from grader.student_scheduling import code_files
 from solution.deploy import Deployment
 from tests import harness
 
@@ -50,6 +53,16 @@ def break_several_tasks(deployment: Deployment) -> None:
         lam.update_event_source_mapping(UUID=mapping["UUID"], BatchSize=100)
 
 
+def _workers_of_code_checks(output: str) -> dict[str, set[str]]:
+    """Verbose xdist output -> the workers that ran each code task module's checks."""
+    line = re.compile(r"^\[(gw\d+)\] \[\s*\d+%\] [A-Z ]+ tests_assessment/(test_\w+\.py)::", re.MULTILINE)
+    workers: dict[str, set[str]] = {}
+    for worker, module in line.findall(output):
+        if module in code_files():
+            workers.setdefault(module, set()).add(worker)
+    return workers
+
+
 def _differences(serial: bytes, other: bytes, workers: str) -> str:
     """The lines of the grade file that differ, to say which check a run graded differently."""
     diff = difflib.unified_diff(
@@ -70,9 +83,12 @@ def test_grade_file_is_the_same_however_many_workers(
     grades: dict[str, bytes] = {}
     for workers in WORKERS:
         (tmp_path / workers).mkdir()
-        run = harness.grade_on(moto_endpoint, student_id, tmp_path / workers, solution, "-n", workers)
+        run = harness.grade_on(moto_endpoint, student_id, tmp_path / workers, solution, "-n", workers, "-v")
         assert run.grade is not None, run.output
         grades[workers] = (tmp_path / workers / "grade.json").read_bytes()
+        if workers != "0":
+            used = _workers_of_code_checks(run.output)
+            assert set(used) == code_files() and len(set().union(*used.values())) == 1, used
     serial = grades["0"]
     for workers, grade in grades.items():
         assert grade == serial, _differences(serial, grade, workers)
