@@ -42,9 +42,12 @@ class Deployment:
         self.names = reference_names(student_id)
         self._session = session
         self._endpoint = endpoint_url
+        self._clients: dict[str, Any] = {}
 
     def client(self, service: str) -> Any:
-        return self._session.client(service, endpoint_url=self._endpoint)
+        if service not in self._clients:
+            self._clients[service] = self._session.client(service, endpoint_url=self._endpoint)
+        return self._clients[service]
 
     # DynamoDB -----------------------------------------------------------------------------------
     def create_table(self) -> dict[str, Any]:

@@ -7,6 +7,7 @@ import os
 import re
 import subprocess
 import sys
+import threading
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -48,9 +49,15 @@ def start_emulator() -> EmbeddedMoto:
     return emulator
 
 
+_DEPLOYING = threading.local()
+
+
 def deploy_reference(endpoint_url: str, student_id: str) -> Deployment:
-    """The reference solution deployed for student_id; mutate it through .client(...)."""
-    deployment = Deployment(emulator_session(), student_id, endpoint_url)
+    """The reference solution deployed for student_id; mutate it through .client(...). The deployments
+    of a thread share one session (a session is not thread-safe), which loads each service model once."""
+    if not hasattr(_DEPLOYING, "session"):
+        _DEPLOYING.session = emulator_session()
+    deployment = Deployment(_DEPLOYING.session, student_id, endpoint_url)
     deployment.deploy()
     return deployment
 

@@ -128,9 +128,8 @@ class Class:
         )
 
     def grade(self, workdir: Path, *args: str) -> harness.GraderRun:
-        return harness.run_grader(
-            workdir, "--target=localstack", f"--endpoint-url={self.endpoint}", "-n", "2", *args, *MODULES
-        )
+        endpoint = f"--endpoint-url={self.endpoint}"
+        return harness.run_grader(workdir, "--target=localstack", endpoint, *args, *MODULES)
 
 
 @pytest.fixture(scope="module")
@@ -140,9 +139,10 @@ def klass(moto_endpoint: str, tmp_path_factory: pytest.TempPathFactory) -> Class
 
 @pytest.fixture(scope="module")
 def whole_run(klass: Class, tmp_path_factory: pytest.TempPathFactory) -> tuple[harness.GraderRun, Path]:
+    """The class graded with -n 2 (the other runs are serial: one student, shards)."""
     workdir = tmp_path_factory.mktemp("whole")
     grades = workdir / "grades"
-    return klass.grade(workdir, f"--roster={klass.roster}", f"--grades-dir={grades}", "-v"), grades
+    return klass.grade(workdir, f"--roster={klass.roster}", f"--grades-dir={grades}", "-n", "2", "-v"), grades
 
 
 def read_grade(grades: Path, student: str) -> dict:
