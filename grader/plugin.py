@@ -73,8 +73,10 @@ def pytest_configure(config: pytest.Config) -> None:
     config.stash[SETTINGS_KEY] = settings
     if config.option.reportchars == DEFAULT_REPORT_CHARS:  # the grade table says it better
         config.option.reportchars = "N"
-    if settings.roster is not None and config.option.tbstyle == "auto":  # each student's page says it
-        config.option.tbstyle = "no"
+    if config.option.tbstyle == "auto":  # a check's message stands in for its traceback
+        # pytest would render it (parsing the source of every frame, botocore's too) only to be replaced;
+        # a roster run prints none at all (each student's page has the messages)
+        config.option.tbstyle = "no" if settings.roster is not None else "native"
     if not is_xdist_worker(config) and hasattr(config.option, "htmlpath"):  # pytest-html is active
         if settings.roster is None:  # a roster's students each get their page in the grades folder
             config.option.htmlpath = config.option.htmlpath or "report.html"
