@@ -111,8 +111,18 @@ def add_task(project: Path, title: str, points: int) -> None:
     edit(project / "grader" / "assessment.py", LAST_TASK, declared)
 
 
-def grade_toy(project: Path, *args: str) -> harness.GraderRun:
-    return project_copy.run_pytest(project, "--student-id=toy", "--target=moto", "--deploy-solution", *args)
+@pytest.fixture(scope="module")
+def toy(moto_endpoint: str) -> tuple[str, str]:
+    """The reference deployed for a student whose copies of the project are graded: (endpoint, id)."""
+    return moto_endpoint, harness.deploy_reference(moto_endpoint, harness.new_student_id("toy")).student_id
+
+
+def grade_toy(project: Path, toy: tuple[str, str], *args: str) -> harness.GraderRun:
+    """Grade the copy against the toy student's deployment, its solution/ as the submission (unless args
+    name another)."""
+    endpoint, student = toy
+    target = ("--target=localstack", f"--endpoint-url={endpoint}", f"--submission-dir={project / 'solution'}")
+    return project_copy.run_pytest(project, f"--student-id={student}", *target, *args)
 
 
 def test_the_guide_names_each_recipe() -> None:
@@ -121,27 +131,27 @@ def test_the_guide_names_each_recipe() -> None:
         assert recipe in text, recipe
 
 
-def test_add_a_live_task_then_change_its_points(tmp_path: Path) -> None:
+def test_add_a_live_task_then_change_its_points(toy: tuple[str, str], tmp_path: Path) -> None:
     project = project_copy.copy_project(tmp_path / "project")
     add_task(project, "Sort key", 2)
     module = project / "tests_assessment" / "test_task14_toy.py"
     module.write_text(LIVE_TASK)
-    run = grade_toy(project, str(module))
+    run = grade_toy(project, toy, str(module))
     task = run.task(14)
     assert (task["status"], task["score"], task["title"]) == ("passed", 2, "Sort key"), run.output
     assert run.grade is not None and run.grade["max_score"] == MAX_SCORE + 2
 
     edit(project / "grader" / "assessment.py", '"Sort key", 2)', '"Sort key", 3)')  # change points: 3
-    stopped = grade_toy(project, str(module))
+    stopped = grade_toy(project, toy, str(module))
     assert stopped.exit_code == 4, stopped.output
     assert "task 14: its checks' points add up to 2" in stopped.output, stopped.output
     module.write_text(LIVE_TASK + SECOND_CHECK)
-    run = grade_toy(project, str(module))
+    run = grade_toy(project, toy, str(module))
     task = run.task(14)
     assert (task["status"], task["score"], task["max_score"]) == ("passed", 3, 3), run.output
 
 
-def test_add_a_code_task(tmp_path: Path) -> None:
+def test_add_a_code_task(toy: tuple[str, str], tmp_path: Path) -> None:
     project = project_copy.copy_project(tmp_path / "project")
     add_task(project, "Count orders", 2)
     plans = project / "grader" / "sandbox" / "plans.py"
@@ -154,22 +164,22 @@ def test_add_a_code_task(tmp_path: Path) -> None:
     module.write_text(CODE_TASK)
     (project / "solution" / "count_orders.py").write_text(COUNT_ORDERS)
 
-    run = grade_toy(project, str(module))
+    run = grade_toy(project, toy, str(module))
     assert (run.task(14)["status"], run.task(14)["score"]) == ("passed", 2), run.output
     empty = tmp_path / "empty"
     empty.mkdir()
-    run = grade_toy(project, str(module), f"--submission-dir={empty}")
+    run = grade_toy(project, toy, str(module), f"--submission-dir={empty}")
     (check,) = run.task(14)["checks"]
     assert check["status"] == "failed" and "count_orders.py" in check["message"], check
 
 
-def test_add_an_output_format(tmp_path: Path) -> None:
+def test_add_an_output_format(toy: tuple[str, str], tmp_path: Path) -> None:
     project = project_copy.copy_project(tmp_path / "project")
     (project / "grader" / "reports" / "toy.py").write_text(TOY_FORMAT)
     reports = project / "grader" / "reports" / "__init__.py"
     formats = "FORMATS = (gradescope, classroom, classroom50, github"
     edit(reports, formats, f"from grader.reports import toy  # noqa: E402\n\n{formats}, toy")
     score = tmp_path / "score.txt"
-    run = grade_toy(project, "tests_assessment/test_task01_table.py", f"--toy-score={score}")
+    run = grade_toy(project, toy, "tests_assessment/test_task01_table.py", f"--toy-score={score}")
     assert run.grade is not None, run.output
     assert score.read_text() == f"{run.grade['score']:g}/{run.grade['max_score']:g}\n"
