@@ -107,7 +107,7 @@ class GradingRun:
         endpoint = settings.endpoint_url
         if is_xdist_worker(config):
             endpoint = config.workerinput.get(ENDPOINT_INPUT, endpoint)  # type: ignore[attr-defined]
-        else:
+        elif not config.option.collectonly:  # listing the checks needs no emulator and no deployment
             if settings.target == "moto":
                 self.emulator = EmbeddedMoto()
                 endpoint = self.emulator.start()
