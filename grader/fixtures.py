@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,7 @@ import pytest
 from grader.aws import Account, make_session
 from grader.failures import GraderError, RequirementFailed
 from grader.options import Settings
+from grader.outcomes import task_number
 from grader.prefetch import Prefetch
 from grader.resources import StudentResources
 from grader.roster import RosterEntry, student_settings, upcoming
@@ -68,18 +70,30 @@ def account(pytestconfig: pytest.Config, settings: Settings) -> Account:
     return found
 
 
-PREFETCH_KEY = pytest.StashKey[Prefetch]()
+@pytest.fixture(scope="session")
+def graded_tasks(request: pytest.FixtureRequest) -> frozenset[int]:
+    """The tasks this run grades (those of its selected checks)."""
+    return frozenset(task for item in request.session.items if (task := task_number(item)) is not None)
+
+
+@pytest.fixture(scope="session")
+def prefetch(graded_tasks: frozenset[int]) -> Iterator[Prefetch]:
+    """Students' resources read ahead (in a serial roster run); it stops with the session, before the
+    run's emulator does."""
+    ahead = Prefetch(graded_tasks)
+    yield ahead
+    ahead.close()
 
 
 @pytest.fixture(scope="session")
 def student(
-    pytestconfig: pytest.Config, account: Account, student_id: str, roster_entry: RosterEntry | None
+    pytestconfig: pytest.Config,
+    prefetch: Prefetch,
+    account: Account,
+    student_id: str,
+    roster_entry: RosterEntry | None,
 ) -> StudentResources:
     """The student's resources; in a serial roster run, the next student's reads are made meanwhile."""
-    if PREFETCH_KEY not in pytestconfig.stash:
-        pytestconfig.stash[PREFETCH_KEY] = prefetch = Prefetch()
-        pytestconfig.add_cleanup(prefetch.close)
-    prefetch = pytestconfig.stash[PREFETCH_KEY]
     resources = prefetch.take(account, student_id)
     if not hasattr(pytestconfig, "workerinput"):  # a worker does not know which student comes next
         for entry in upcoming(pytestconfig.stash[SETTINGS_KEY], roster_entry, 1):

@@ -1,5 +1,5 @@
-"""Reading a student's resources ahead: the checks then find every read made, and a read that failed
-ahead is made again by its check."""
+"""Reading a student's resources ahead: the checks then find every read made, a read that failed ahead
+is made again by its check, only the graded tasks' reads are made, and reading ahead stops with the run."""
 
 from __future__ import annotations
 
@@ -11,11 +11,13 @@ from typing import Any
 import pytest
 
 from grader import index_reads
-from grader.assessment import GSI_NAME, LSI_NAME
+from grader.assessment import GSI_NAME, LSI_NAME, TASKS
 from grader.aws import Account
 from grader.prefetch import Prefetch, read_ahead
 from grader.resources import StudentResources
 from tests import harness
+
+EVERY_TASK = frozenset(task.number for task in TASKS)
 
 
 @pytest.fixture(scope="module")
@@ -56,7 +58,7 @@ def what_the_checks_read(student: StudentResources) -> None:
 
 def test_after_reading_ahead_the_checks_make_no_call(moto_endpoint: str, deployed: str) -> None:
     account = Account(harness.emulator_session(), moto_endpoint)
-    student = read_ahead(StudentResources(account, deployed))
+    student = read_ahead(StudentResources(account, deployed), EVERY_TASK, threading.Event())
     calls = counting(account)
     what_the_checks_read(student)
     assert calls == []
@@ -71,7 +73,7 @@ def test_a_read_that_failed_ahead_is_made_again_by_its_check(moto_endpoint: str,
             raise ConnectionError("throttled while reading ahead")
 
     account.session.events.register("before-call", throttled)  # clients made from now on carry it
-    student = read_ahead(StudentResources(account, deployed))
+    student = read_ahead(StudentResources(account, deployed), EVERY_TASK, threading.Event())
     ahead[0] = False
     calls = counting(account)
     assert student.ttl.attribute == "expiry_date"
@@ -83,7 +85,7 @@ def test_prefetch_hands_over_at_once_and_no_read_is_made_twice(moto_endpoint: st
     whichever thread asks first."""
     account = Account(harness.emulator_session(), moto_endpoint)
     calls = counting(account, with_params=True)
-    prefetch = Prefetch()
+    prefetch = Prefetch(EVERY_TASK)
     try:
         prefetch.start(account, deployed)
         student = prefetch.take(account, deployed)
@@ -119,3 +121,29 @@ def test_one_read_for_many_askers_and_a_failed_read_is_not_kept() -> None:
     with pytest.raises(ConnectionError):
         student._once(failing, "y")
     assert student._once(slow, "y") == "Y", "the failed read was made again"
+
+
+@pytest.mark.parametrize(
+    ("tasks", "expected"),
+    [
+        ({1}, {"DescribeTable", "ListTagsOfResource"}),
+        ({11}, {"DescribeAlarms"}),
+        ({9, 12, 13}, set()),  # code tasks: nothing of the account
+    ],
+)
+def test_only_the_graded_tasks_reads_are_made(
+    moto_endpoint: str, deployed: str, tasks: set[int], expected: set[str]
+) -> None:
+    account = Account(harness.emulator_session(), moto_endpoint)
+    calls = counting(account)
+    read_ahead(StudentResources(account, deployed), frozenset(tasks), threading.Event())
+    assert set(calls) == expected
+
+
+def test_a_stopped_read_ahead_makes_no_more_reads(moto_endpoint: str, deployed: str) -> None:
+    account = Account(harness.emulator_session(), moto_endpoint)
+    calls = counting(account)
+    stop = threading.Event()
+    stop.set()
+    read_ahead(StudentResources(account, deployed), EVERY_TASK, stop)
+    assert calls == []

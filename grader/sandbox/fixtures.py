@@ -9,7 +9,6 @@ import pytest
 from grader.assessment import table_name
 from grader.aws import make_session
 from grader.options import Settings
-from grader.outcomes import task_number
 from grader.roster import RosterEntry, student_settings, upcoming
 from grader.sandbox import plans
 from grader.sandbox.record import Record
@@ -21,12 +20,11 @@ LOOKAHEAD = 1
 warm sandbox holds about 40 MB: on 2 cores, 2 ahead graded 100 students in 46 s and 1 in 51 s, but
 held 60 to 80 MB more throughout (over 500 MB for 1000 students)."""
 POOLS_KEY = pytest.StashKey[dict[str, SandboxPool]]()
-GRADED_KEY = pytest.StashKey[frozenset[int]]()
 REGION_KEY = pytest.StashKey[str]()
 
 
-def _pool_for(config: pytest.Config, session: pytest.Session, settings: Settings) -> SandboxPool:
-    """A student's sandbox pool; outside xdist workers, every file the run grades starts at once."""
+def _pool_for(config: pytest.Config, graded: frozenset[int], settings: Settings) -> SandboxPool:
+    """A student's sandbox pool; outside xdist workers, every file of the tasks graded starts at once."""
     if REGION_KEY not in config.stash:  # the same for every student of the run
         config.stash[REGION_KEY] = make_session(settings, None).region_name
     pool = SandboxPool(
@@ -40,17 +38,18 @@ def _pool_for(config: pytest.Config, session: pytest.Session, settings: Settings
         )
     )
     if not hasattr(config, "workerinput"):
-        if GRADED_KEY not in config.stash:
-            config.stash[GRADED_KEY] = frozenset(task_number(item) for item in session.items)
         for plan in plans.PLANS:
-            if plan.task in config.stash[GRADED_KEY]:
+            if plan.task in graded:
                 pool.start(plan)
     return pool
 
 
 @pytest.fixture(scope="session")
 def sandbox(
-    request: pytest.FixtureRequest, settings: Settings, roster_entry: RosterEntry | None
+    request: pytest.FixtureRequest,
+    settings: Settings,
+    roster_entry: RosterEntry | None,
+    graded_tasks: frozenset[int],
 ) -> Iterator[SandboxPool]:
     """The student's sandbox runs; in a roster run the next student's are already under way."""
     config = request.config
@@ -58,13 +57,13 @@ def sandbox(
         config.stash[POOLS_KEY] = {}
         config.add_cleanup(lambda: [pool.close() for pool in config.stash[POOLS_KEY].values()])
     pools = config.stash[POOLS_KEY]
-    pool = pools.pop(settings.student_id, None) or _pool_for(config, request.session, settings)
+    pool = pools.pop(settings.student_id, None) or _pool_for(config, graded_tasks, settings)
     run = config.stash[SETTINGS_KEY]
     # an xdist worker does not know which student it is given next: it starts none ahead
     ahead = () if hasattr(config, "workerinput") else upcoming(run, roster_entry, LOOKAHEAD)
     for entry in ahead:
         if entry.student_id not in pools:
-            pools[entry.student_id] = _pool_for(config, request.session, student_settings(run, entry))
+            pools[entry.student_id] = _pool_for(config, graded_tasks, student_settings(run, entry))
     yield pool
     pool.close()
 
