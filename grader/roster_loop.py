@@ -26,13 +26,17 @@ def one_at_a_time(config: pytest.Config) -> bool:
 
 
 def checks_for(templates: Sequence[pytest.Item], entry: RosterEntry, position: int) -> list[pytest.Item]:
-    """The checks of the roster student at `position`, made from the first student's checks."""
-    return [_for_student(template, entry, position) for template in templates]
+    """The checks of the roster student at `position`, made from the first student's checks (an item
+    that grades no student, were there one, runs once, as parametrizing the class would run it)."""
+    return [_for_student(template, entry, position) for template in templates if _grades_a_student(template)]
 
 
-def _for_student(template: pytest.Item, entry: RosterEntry, position: int) -> pytest.Item:
-    if not isinstance(template, pytest.Function) or ROSTER_PARAM not in template.callspec.params:
-        raise TypeError(f"{template.nodeid} does not grade a roster student")
+def _grades_a_student(item: pytest.Item) -> bool:
+    callspec = getattr(item, "callspec", None)
+    return isinstance(item, pytest.Function) and callspec is not None and ROSTER_PARAM in callspec.params
+
+
+def _for_student(template: pytest.Function, entry: RosterEntry, position: int) -> pytest.Function:
     spec = template.callspec
     first = spec.params[ROSTER_PARAM]
     if spec._idlist[0] != str(first):  # the roster is parametrized first (tryfirst), so its id leads
@@ -67,7 +71,8 @@ def run(session: pytest.Session, roster: Sequence[RosterEntry], done: Callable[[
     up once per student."""
     if session.testsfailed and not session.config.option.continue_on_collection_errors:
         raise session.Interrupted(f"{session.testsfailed} error(s) during collection")  # as pytest does
-    session.testscollected = len(session.items) * len(roster)  # the terminal's progress counts these
+    per_student = sum(map(_grades_a_student, session.items))
+    session.testscollected = len(session.items) + per_student * (len(roster) - 1)  # the terminal's progress
     hook = session.config.hook
     students = _students(session, roster)
     current = next(students)
