@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
@@ -18,6 +19,18 @@ def pytest_configure(config: pytest.Config) -> None:
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     items.sort(key=lambda item: item.get_closest_marker("long") is None)  # stable: the order otherwise
+
+
+@pytest.fixture(scope="session", autouse=True)
+def fork_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """Grading runs in the default environment start from a fork server (SELFTEST_FRESH_PYTHON=1: each
+    in a fresh interpreter)."""
+    if os.environ.get("SELFTEST_FRESH_PYTHON") == "1":
+        yield
+        return
+    harness.FORK_SERVER.append(harness.ForkServer(tmp_path_factory.mktemp("forkserver")))
+    yield
+    harness.FORK_SERVER.pop().close()
 
 
 @pytest.fixture(scope="session")

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 from tests import harness
@@ -28,10 +26,8 @@ def copy_project(destination: Path) -> Path:
 
 def run_pytest(project: Path, *args: str, timeout: float = 300) -> harness.GraderRun:
     """`python -m pytest ARGS` in the copy, its grade file and report kept in the copy."""
-    command = [sys.executable, "-m", "pytest", f"--grade-json={project / 'grade.json'}",
-               f"--html={project / 'report.html'}", *args]  # fmt: skip
-    done = subprocess.run(command, cwd=project, env=harness.clean_env(), text=True, capture_output=True,
-                          timeout=timeout, check=False)  # fmt: skip
+    reports = (f"--grade-json={project / 'grade.json'}", f"--html={project / 'report.html'}")
+    code, output = harness.run_pytest(project, *reports, *args, timeout=timeout)
     grade_path = project / "grade.json"
     grade = json.loads(grade_path.read_text()) if grade_path.exists() else None
-    return harness.GraderRun(done.returncode, done.stdout + done.stderr, grade, project)
+    return harness.GraderRun(code, output, grade, project)

@@ -8,6 +8,9 @@ Driven by environment variables so the grading run itself stays unchanged:
   careless check might, so the self-tests can see the read-only guard refuse it.
 - ``SELFTEST_ITEMS=PATH``: write to PATH what pytest knows of each check (node id, marks, keywords,
   parameters, fixtures): of each collected item with ``--collect-only``, else of each item run.
+- ``--selftest-process=PATH`` (an option, so the run's environment stays the default one): write to
+  PATH what the grading process is: its environment (as os.environ and as /proc/self/environ), working
+  directory, sys.argv[0], sys.path[0] and bytecode setting.
 - ``SELFTEST_KEPT=PATH``: write to PATH, as the run ends, what is still held of its checks: the items
   alive, the reports the terminal holds (distinct objects) and the node ids its progress holds.
 """
@@ -17,6 +20,7 @@ from __future__ import annotations
 import gc
 import json
 import os
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +33,25 @@ LIVE_CHECKS = "SELFTEST_LIVE_CHECKS"
 ROGUE_CHECK = "SELFTEST_ROGUE_CHECK"
 ITEMS = "SELFTEST_ITEMS"
 KEPT = "SELFTEST_KEPT"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption("--selftest-process", metavar="PATH", help="self-tests: describe this process in PATH")
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_cmdline_main(config: pytest.Config) -> None:  # before the grader's configure (usage errors)
+    path = config.getoption("selftest_process")
+    if path:
+        proc = Path("/proc/self/environ").read_bytes().split(b"\0")
+        Path(path).write_text(json.dumps({
+            "environ": dict(os.environ),
+            "proc_environ": dict(entry.decode().split("=", 1) for entry in proc if entry),
+            "cwd": os.getcwd(),
+            "argv0": sys.argv[0],
+            "path0": sys.path[0],
+            "dont_write_bytecode": sys.dont_write_bytecode,
+        }))  # fmt: skip
 
 
 def _described(item: pytest.Item) -> dict[str, Any]:
