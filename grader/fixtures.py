@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -24,14 +25,23 @@ def roster_entry(request: pytest.FixtureRequest) -> RosterEntry | None:
     return getattr(request, "param", None)
 
 
+def run_wide(request: pytest.FixtureRequest, name: str) -> Any:
+    """A session fixture the whole run shares (not one per student), for a fixture of one roster
+    student. Asked for through request: as an argument, pytest would keep on it a finalizer of the
+    student's fixture, with the check that set it up, for every student of the class (the run's config
+    likewise: request.config, not the pytestconfig fixture)."""
+    return request.getfixturevalue(name)
+
+
 @pytest.fixture(scope="session")
-def settings(pytestconfig: pytest.Config, roster_entry: RosterEntry | None) -> Settings:
+def settings(request: pytest.FixtureRequest, roster_entry: RosterEntry | None) -> Settings:
     """The run's settings; in a roster run, those of the student this check grades."""
-    if SETTINGS_KEY not in pytestconfig.stash:
+    stash = request.config.stash
+    if SETTINGS_KEY not in stash:
         raise GraderError("grading fixtures need a grading run: pass --student-id")
     if roster_entry is not None:
-        return student_settings(pytestconfig.stash[SETTINGS_KEY], roster_entry)
-    return pytestconfig.stash[SETTINGS_KEY]
+        return student_settings(stash[SETTINGS_KEY], roster_entry)
+    return stash[SETTINGS_KEY]
 
 
 @pytest.fixture(scope="session")
@@ -48,14 +58,14 @@ ACCOUNTS_KEY = pytest.StashKey[dict[tuple[str | None, ...], Account | Exception]
 
 
 @pytest.fixture(scope="session")
-def account(pytestconfig: pytest.Config, settings: Settings) -> Account:
+def account(request: pytest.FixtureRequest, settings: Settings) -> Account:
     """The target account, after one call proving that credentials and endpoint work.
 
     One per target, region, profile and endpoint for the whole run (a roster's students share it,
     and so its clients and its one probe): a failed probe is said again, not retried per student.
     """
-    endpoint = pytestconfig.stash[ENDPOINT_KEY]
-    accounts = pytestconfig.stash.setdefault(ACCOUNTS_KEY, {})
+    endpoint = request.config.stash[ENDPOINT_KEY]
+    accounts = request.config.stash.setdefault(ACCOUNTS_KEY, {})
     key = (settings.target, settings.region, settings.profile, endpoint)
     if key not in accounts:
         account = Account(make_session(settings, endpoint), endpoint)
@@ -87,16 +97,13 @@ def prefetch(graded_tasks: frozenset[int]) -> Iterator[Prefetch]:
 
 @pytest.fixture(scope="session")
 def student(
-    pytestconfig: pytest.Config,
-    prefetch: Prefetch,
-    account: Account,
-    student_id: str,
-    roster_entry: RosterEntry | None,
+    request: pytest.FixtureRequest, account: Account, student_id: str, roster_entry: RosterEntry | None
 ) -> StudentResources:
     """The student's resources; in a serial roster run, the next student's reads are made meanwhile."""
+    prefetch: Prefetch = run_wide(request, "prefetch")
     resources = prefetch.take(account, student_id)
-    if not hasattr(pytestconfig, "workerinput"):  # a worker does not know which student comes next
-        for entry in upcoming(pytestconfig.stash[SETTINGS_KEY], roster_entry, 1):
+    if not hasattr(request.config, "workerinput"):  # a worker does not know which student comes next
+        for entry in upcoming(request.config.stash[SETTINGS_KEY], roster_entry, 1):
             prefetch.start(account, entry.student_id)
     return resources
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from grader import deployment, kept_reports, reports, roster_loop
+from grader import class_memory, deployment, reports, roster_loop
 from grader.assessment import TITLE
 from grader.class_grades import ClassGrades, Row
 from grader.emulator import EmbeddedMoto
@@ -71,6 +71,8 @@ def pytest_configure(config: pytest.Config) -> None:
         raise
     settings = replace(settings, isolation=sandbox_isolation(config, settings))
     config.stash[SETTINGS_KEY] = settings
+    if config.pluginmanager.has_plugin("subtests"):  # the grading suite has none, and pytest 9.2's
+        config.pluginmanager.unregister(name="subtests")  # keeps an entry for every check's report
     if config.option.reportchars == DEFAULT_REPORT_CHARS:  # the grade table says it better
         config.option.reportchars = "N"
     if config.option.tbstyle == "auto":  # a check's message stands in for its traceback
@@ -158,8 +160,13 @@ class GradingRun:
     def pytest_runtestloop(self, session: pytest.Session) -> bool | None:
         if not self.one_at_a_time:
             return None
-        progress = kept_reports.count_progress(self.config)
-        roster_loop.run(session, self.settings.roster or (), done=progress.next_student)
+        progress = class_memory.count_progress(self.config)
+
+        def done() -> None:
+            progress.next_student()
+            class_memory.forget_earlier_setups(session)
+
+        roster_loop.run(session, self.settings.roster or (), done=done)
         return True
 
     # xdist: workers share the controller's emulator --------------------------------------------
@@ -236,8 +243,8 @@ class GradingRun:
             worker_id = worker.workerinput["workerid"] if worker is not None else ""
             student = dict(report.user_properties)[STUDENT_PROPERTY]
             self.class_grades.add(worker_id, student, report.nodeid, result)
-        if kept_reports.counts_only(self.config):  # a class's reports would pile up in the terminal
-            kept_reports.let_go(self.config, report)
+        if class_memory.counts_only(self.config):  # a class's reports would pile up in the terminal
+            class_memory.let_go(self.config, report)
 
     # reports and exit code (on the controller only) --------------------------------------------
     @pytest.hookimpl(tryfirst=True)

@@ -11,8 +11,9 @@ Driven by environment variables so the grading run itself stays unchanged:
 - ``--selftest-process=PATH`` (an option, so the run's environment stays the default one): write to
   PATH what the grading process is: its environment (as os.environ and as /proc/self/environ), working
   directory, sys.argv[0], sys.path[0] and bytecode setting.
-- ``SELFTEST_KEPT=PATH``: write to PATH, as the run ends, what is still held of its checks: the items
-  alive, the reports the terminal holds (distinct objects) and the node ids its progress holds.
+- ``SELFTEST_KEPT=PATH``: write to PATH, as the run's last check ends (its session fixtures still set
+  up), what is held of its checks: the items, fixture requests and node ids alive, the reports the
+  terminal holds (distinct objects) and the node ids its progress holds.
 """
 
 from __future__ import annotations
@@ -84,16 +85,20 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         _append(ITEMS, _described(item))
 
 
-@pytest.hookimpl(trylast=True)
-def pytest_sessionfinish(session: pytest.Session) -> None:
-    if KEPT not in os.environ:
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_teardown(item: pytest.Item, nextitem: pytest.Item | None) -> None:
+    """As the run's last check ends, before the session's fixtures are torn down."""
+    if KEPT not in os.environ or nextitem is not None:
         return
     gc.collect()
-    terminal: Any = session.config.pluginmanager.get_plugin("terminalreporter")
+    terminal: Any = item.config.pluginmanager.get_plugin("terminalreporter")
     reports = {id(report) for kept in terminal.stats.values() for report in kept}
     progress = terminal._progress_nodeids_reported
+    alive = gc.get_objects()
     _append(KEPT, {
-        "items": sum(isinstance(thing, pytest.Item) for thing in gc.get_objects()),
+        "items": sum(isinstance(thing, pytest.Item) for thing in alive),
+        "requests": sum(isinstance(thing, pytest.FixtureRequest) for thing in alive),
+        "node_ids": sum(type(thing).__name__ == "NodeId" for thing in alive),
         "reports": len(reports),
         "progress_ids": len(set(progress)),
         "progress": len(progress),

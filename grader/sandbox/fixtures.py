@@ -8,6 +8,7 @@ import pytest
 
 from grader.assessment import table_name
 from grader.aws import make_session
+from grader.fixtures import run_wide
 from grader.options import Settings
 from grader.roster import RosterEntry, student_settings, upcoming
 from grader.sandbox import plans
@@ -46,10 +47,7 @@ def _pool_for(config: pytest.Config, graded: frozenset[int], settings: Settings)
 
 @pytest.fixture(scope="session")
 def sandbox(
-    request: pytest.FixtureRequest,
-    settings: Settings,
-    roster_entry: RosterEntry | None,
-    graded_tasks: frozenset[int],
+    request: pytest.FixtureRequest, settings: Settings, roster_entry: RosterEntry | None
 ) -> Iterator[SandboxPool]:
     """The student's sandbox runs; in a roster run the next student's are already under way."""
     config = request.config
@@ -57,6 +55,7 @@ def sandbox(
         config.stash[POOLS_KEY] = {}
         config.add_cleanup(lambda: [pool.close() for pool in config.stash[POOLS_KEY].values()])
     pools = config.stash[POOLS_KEY]
+    graded_tasks: frozenset[int] = run_wide(request, "graded_tasks")
     pool = pools.pop(settings.student_id, None) or _pool_for(config, graded_tasks, settings)
     run = config.stash[SETTINGS_KEY]
     # an xdist worker does not know which student it is given next: it starts none ahead
