@@ -23,6 +23,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+from bench import floor
 from tests import harness
 from tests.faultproxy import fault_proxy
 
@@ -107,14 +108,6 @@ def _deploy(endpoint: str, student_id: str, attempts: int = 3) -> None:
                 raise
 
 
-def floor(endpoint: str, students: list[str]) -> float:
-    started = time.monotonic()
-    arguments = [f"--student-id={s}" for s in students]
-    subprocess.run([sys.executable, "-m", "bench.floor", f"--endpoint-url={endpoint}", *arguments],
-                   cwd=harness.PROJECT_ROOT, env=harness.clean_env(), check=True)  # fmt: skip
-    return time.monotonic() - started
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10, 100, 1000])
@@ -138,7 +131,7 @@ def main() -> None:
             parallel = "-"
             if arguments.parallel and size <= arguments.parallel_up_to:
                 parallel = f"{grade_class(emulator.endpoint_url, students, arguments.parallel)[0]:.1f} s"
-            bare = floor(emulator.endpoint_url, students)
+            bare = floor.timed(emulator.endpoint_url, students)
             memory = f"{first:.0f} / {second:.0f} MB"
             print(f"| {size} | {wall:.1f} s ({wall / size:.2f} s) | {parallel} | {memory} | {calls:.1f} "
                   f"| {bare:.1f} s | {wall / bare:.1f}x | {full} |", flush=True)  # fmt: skip

@@ -3,7 +3,8 @@
     .venv/bin/python -m bench.grading_cost [--runs N]
 
 Deploys the reference solution on an embedded moto server, then grades it through the self-tests'
-recording proxy, serially and with -n 2, N times each (the median wall time is printed).
+recording proxy, serially and with -n 2, N times each (the median wall time is printed), and times
+the floor (bench/floor.py: the same reads with bare boto3, in a fresh interpreter) as many times.
 Figures, not a test: nothing here passes or fails.
 """
 
@@ -16,6 +17,7 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from bench import floor
 from tests import harness
 from tests.faultproxy import fault_proxy
 
@@ -31,6 +33,7 @@ def main() -> None:
         student_id = harness.new_student_id("bench")
         harness.deploy_reference(emulator.endpoint_url, student_id)
         solution = f"--submission-dir={harness.PROJECT_ROOT / 'solution'}"
+        medians: dict[str, float] = {}
         for mode, args in MODES.items():
             times: list[float] = []
             for _ in range(runs):
@@ -48,6 +51,9 @@ def main() -> None:
             )
             for action, count in sorted(calls.items()):
                 print(f"    {count:3d}  {action}")
+            medians[mode] = statistics.median(times)
+        bare = statistics.median(floor.timed(emulator.endpoint_url, [student_id]) for _ in range(runs))
+        print(f"floor: {bare:.1f} s (median); serial / floor {medians['serial'] / bare:.1f}x")
     finally:
         emulator.stop()
 
