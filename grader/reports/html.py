@@ -9,6 +9,7 @@ student could have influenced goes through text.for_html.
 
 from __future__ import annotations
 
+import functools
 import platform
 import re
 from collections.abc import Iterable
@@ -176,6 +177,7 @@ def summary(grade: Grade, ids: bool = True) -> str:
     )
 
 
+@functools.cache  # the same for every page a run writes (a roster's: one a student)
 def _versions() -> str:
     found = []
     for name in PACKAGES:
