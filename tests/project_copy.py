@@ -25,9 +25,12 @@ def copy_project(destination: Path) -> Path:
 
 
 def run_pytest(project: Path, *args: str, timeout: float = 300) -> harness.GraderRun:
-    """`python -m pytest ARGS` in the copy, its grade file and report kept in the copy."""
+    """`python -m pytest ARGS` in the copy, its grade file and report kept in the copy. No bytecode is
+    written: the tests edit the copy's sources between runs, and an edit that keeps a file's size within
+    the second of its compilation would leave Python a cached module it takes for current."""
     reports = (f"--grade-json={project / 'grade.json'}", f"--html={project / 'report.html'}")
-    code, output = harness.run_pytest(project, *reports, *args, timeout=timeout)
+    environment = harness.clean_env(PYTHONDONTWRITEBYTECODE="1")
+    code, output = harness.run_pytest(project, *reports, *args, env=environment, timeout=timeout)
     grade_path = project / "grade.json"
     grade = json.loads(grade_path.read_text()) if grade_path.exists() else None
     return harness.GraderRun(code, output, grade, project)
