@@ -5,8 +5,8 @@ every student's checks from the start (about 0.18 MB and 10 ms per student). Ins
 collected for the first student only, and each next student's checks are made from those when their
 turn comes: the same test functions, parameters, marks and fixtures, with that student as the
 roster parameter, just as pytest's parametrization would have made them. A student's checks are let
-go once they have run. With -n (pytest-xdist) every worker must collect the same items, so the class
-is parametrized whole as before.
+go once they have run. With -n (pytest-xdist) every worker must collect the same items, and a
+selection by name (-k bob) may name a student, so then the class is parametrized whole.
 """
 
 from __future__ import annotations
@@ -20,9 +20,11 @@ from grader.roster import ROSTER_PARAM, RosterEntry
 
 
 def one_at_a_time(config: pytest.Config) -> bool:
-    """True when the run's roster is graded here, one student after another (no xdist, not --co)."""
+    """True when the run's roster is graded here, one student after another: no xdist, not --co, and no
+    selection by name (-k, --deselect, a node id with parameters), which may name a student."""
     serial = getattr(config.option, "dist", "no") == "no" and not hasattr(config, "workerinput")
-    return serial and not config.option.collectonly
+    by_name = config.option.keyword or config.getoption("deselect") or any("[" in arg for arg in config.args)
+    return serial and not config.option.collectonly and not by_name
 
 
 def checks_for(templates: Sequence[pytest.Item], entry: RosterEntry, position: int) -> list[pytest.Item]:

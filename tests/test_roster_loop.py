@@ -81,3 +81,17 @@ def test_nothing_of_a_student_is_kept_once_they_are_done(
     held = {key: kept[3][key] for key in ("items", "requests", "node_ids", "reports", "progress_ids")}
     assert held == {key: kept[12][key] for key in held}, kept
     assert held["items"] <= 3 * 11 and held["progress_ids"] <= 11, held  # the first, this and the last
+
+
+def test_a_student_selected_by_name_is_graded(
+    moto_endpoint: str, students: list[str], tmp_path: Path
+) -> None:
+    """-k may name a roster student: the run then parametrizes the whole class (as pytest would), so the
+    selection finds that student's checks, whoever comes first."""
+    chosen = students[2]
+    run, _ = _grade_class(moto_endpoint, tmp_path / "k", students, "-k", chosen)
+    assert "one at a time" not in run.output, run.output
+    grades = tmp_path / "k" / "grades"
+    scores = {student: json.loads((grades / student / class_summary.GRADE_NAME).read_text())["score"]
+              for student in students}  # fmt: skip
+    assert scores == {students[0]: 0, students[1]: 0, chosen: 18}, run.output
