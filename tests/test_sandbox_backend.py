@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from grader.sandbox.backend import Backend
+from grader.sandbox.backend import Backend, UnixHTTPConnection
+from grader.sandbox.gateway import Gateway
 
 REGION = "us-east-1"
 TABLE = "orders-backend"
@@ -85,3 +87,34 @@ def test_memory_stays_flat_over_many_runs(backend: Backend) -> None:
     for _ in range(100):
         one_run()
     assert _rss_mb(backend) - before < 5, "the emulator's memory grows with every run"
+
+
+def test_once_a_run_is_sealed_no_request_reaches_its_account(backend: Backend, tmp_path: Path) -> None:
+    """Requests still in flight when a file's run ends (on its connections or on new ones) are refused:
+    the account may serve the next file only as the record left it."""
+    account = backend.new_account()
+    backend.seed(account, REGION, TABLE)
+    gateway = Gateway(tmp_path / "aws.sock", backend)
+    gateway.switch(account)
+    item = {"TableName": TABLE, "Item": {"customer_id": {"S": "LATE"}, "order_id": {"S": "LATE"}}}
+    headers = {
+        "X-Amz-Target": "DynamoDB_20120810.PutItem",
+        "Authorization": f"AWS4-HMAC-SHA256 Credential=x/20260101/{REGION}/dynamodb/aws4_request, "
+        "SignedHeaders=host, Signature=0",
+    }
+
+    def put(connection: UnixHTTPConnection) -> int:
+        connection.request("POST", "/", body=json.dumps(item), headers=headers)
+        response = connection.getresponse()
+        response.read()
+        return response.status
+
+    try:
+        early = UnixHTTPConnection(str(tmp_path / "aws.sock"))
+        assert put(early) == 200
+        late = gateway.seal()
+        assert [call["operation"] for call in late] == ["PutItem"]
+        assert put(early) == 400 and put(UnixHTTPConnection(str(tmp_path / "aws.sock"))) == 400
+    finally:
+        gateway.close()
+    assert len(_scan(backend, account)) == 21

@@ -10,6 +10,7 @@ it only sends requests.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import re
@@ -19,6 +20,8 @@ from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
+import botocore.session
+
 from grader.sandbox import expressions
 from grader.sandbox.backend import ACCOUNT_HEADER, Backend
 
@@ -26,9 +29,30 @@ POLL_SECONDS = 0.02
 """How often the gateway's loop looks for its shutdown: closing a run waits at most this long."""
 REQUEST_CAP = 4 << 20
 """Bytes of one request body; DynamoDB's own limit on a batch write is 16 MB, the seed is tiny."""
-FORWARDED_TARGETS = ("DynamoDB_20120810.", "DynamoDBStreams_20120810.")
+FORWARDED = {"DynamoDB_20120810": "dynamodb", "DynamoDBStreams_20120810": "dynamodbstreams"}
+"""The X-Amz-Target prefixes forwarded, and the service each request must be signed for."""
 SCOPE = re.compile(r"Credential=[^/,\s]*/\d{8}/([^/,\s]+)/([^/,\s]+)/aws4_request")
 HOP_HEADERS = {"connection", "keep-alive", "transfer-encoding", "te", "upgrade", "host", "content-length"}
+
+
+@functools.cache
+def operations(service: str) -> frozenset[str]:
+    """The service's operation names, spelled exactly as its model spells them."""
+    return frozenset(botocore.session.get_session().get_service_model(service).operation_names)
+
+
+def _canonical(call: dict[str, Any], account: str) -> tuple[str, dict[str, str]]:
+    """The path and headers the emulator gets: made from the record alone, so that it runs exactly the
+    operation recorded (moto reads an Action from the query string, a form body or other headers
+    before X-Amz-Target), in the region and service recorded, in the run's account."""
+    prefix = next(p for p, service in FORWARDED.items() if service == call["service"])
+    scope = f"sandbox/20260101/{call['region']}/{call['service']}/aws4_request"
+    return f"/?Action={call['operation']}", {
+        "Content-Type": "application/x-amz-json-1.0",
+        "X-Amz-Target": f"{prefix}.{call['operation']}",
+        "Authorization": f"AWS4-HMAC-SHA256 Credential={scope}, SignedHeaders=host, Signature=0",
+        ACCOUNT_HEADER: account,
+    }
 
 
 def _error_code(body: bytes) -> str | None:
@@ -90,6 +114,7 @@ class Gateway:
         self.log = CallLog()
         self.account = ""
         self.generation = 0
+        self._lock = threading.Lock()
         handler = type("Handler", (_Handler,), {"gateway": self})
         self._server = _Server(str(socket_path), handler)
         os.chmod(socket_path, 0o666)  # the sandbox's user connects; the folder around it keeps others out
@@ -100,9 +125,32 @@ class Gateway:
 
     def switch(self, account: str) -> None:
         """From now on, new connections are the next file's: a fresh record, that file's account."""
-        self.log = CallLog()
-        self.account = account
-        self.generation += 1
+        with self._lock:
+            self.log = CallLog()
+            self.account = account
+            self.generation += 1
+
+    def current(self) -> tuple[int, str]:
+        """The generation and account a connection opened now belongs to."""
+        with self._lock:
+            return self.generation, self.account
+
+    def seal(self) -> list[dict[str, Any]]:
+        """End the current file's run: every later request is refused, none reaches its account (even
+        one a killed process left in a socket); the calls recorded since its last step."""
+        with self._lock:
+            self.generation += 1
+            self.account = ""
+            return self.log.next_step()
+
+    def admit(self, generation: int, call: dict[str, Any]) -> bool:
+        """Record the call of a connection opened in `generation`, unless that file's run has ended
+        (or none has begun)."""
+        with self._lock:
+            if generation != self.generation or not self.account:
+                return False
+            self.log.add(call)
+            return True
 
     def close(self) -> None:
         self._server.shutdown()
@@ -122,11 +170,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def setup(self) -> None:
         super().setup()
-        self.generation, self.log, self.account = (
-            self.gateway.generation,
-            self.gateway.log,
-            self.gateway.account,
-        )
+        self.generation, self.account = self.gateway.current()
 
     def address_string(self) -> str:
         return "sandbox"
@@ -162,46 +206,54 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             return
         body = self.rfile.read(int(length))
-        if self.generation != self.gateway.generation:
+        call, refusal = self._read_call(body)
+        if not self.gateway.admit(self.generation, call):
             self._answer(400, "StaleConnection", "this connection belongs to a run that has ended")
             self.close_connection = True
             return
-        scope = SCOPE.search(self.headers.get("Authorization", ""))
-        region, service = scope.groups() if scope else (None, None)
-        target = self.headers.get("X-Amz-Target", "")
-        call = {
-            "service": service or "unknown",
-            "operation": target.rsplit(".", 1)[-1] if target else f"{self.command} {self.path[:100]}",
-            "params": {},
-            "region": region,
-            "error": None,
-            "returned": [],
-        }
-        if not target.startswith(FORWARDED_TARGETS) or self.path.startswith("/moto-api"):
-            call["error"] = "NotAvailableInSandbox"
-            self.log.add(call)
-            self._answer(400, "NotAvailableInSandbox", "the grader's sandbox only offers DynamoDB")
+        if refusal is not None:
+            call["error"] = refusal[0]
+            self._answer(400, *refusal)
             return
-        try:
-            params = json.loads(body)
-        except ValueError:
-            params = None
-        call["params"] = params if isinstance(params, dict) else {}
-        self.log.add(call)
-        if service == "dynamodb" and (message := expressions.reserved_word_error(call["params"])):
-            call["error"] = "ValidationException"
-            self._answer(400, "ValidationException", message)
-            return
-        headers = {k: v for k, v in self.headers.items() if k.lower() not in HOP_HEADERS | {ACCOUNT_HEADER}}
-        status, headers, answer = self.gateway.backend.request(
-            self.command, self.path, {**headers, ACCOUNT_HEADER: self.account}, body
-        )
+        status, headers, answer = self.gateway.backend.request("POST", *_canonical(call, self.account), body)
         if status >= 300:
             call["error"] = _error_code(answer) or str(status)
         else:
             with contextlib.suppress(ValueError):
                 call["returned"] = returned_keys(json.loads(answer))
         self._send(status, headers, answer)
+
+    def _read_call(self, body: bytes) -> tuple[dict[str, Any], tuple[str, str] | None]:
+        """The request as the record holds it, and why it is not forwarded (error code, message)."""
+        signed = [SCOPE.search(value) for value in self.headers.get_all("Authorization", ())]
+        region, service = signed[0].groups() if len(signed) == 1 and signed[0] else (None, None)
+        targets = self.headers.get_all("X-Amz-Target", ())
+        prefix = targets[0].partition(".")[0] if len(targets) == 1 else ""
+        operation = ", ".join(target.partition(".")[2] for target in targets)
+        call: dict[str, Any] = {
+            "service": service or "unknown",
+            "operation": operation or f"{self.command} {self.path[:100]}",
+            "params": {},
+            "region": region,
+            "error": None,
+            "returned": [],
+        }
+        if len(signed) > 1 or len(targets) > 1:
+            return call, ("DuplicateHeader", "send Authorization and X-Amz-Target once each")
+        if self.command != "POST" or self.path != "/" or FORWARDED.get(prefix) != service:
+            return call, ("NotAvailableInSandbox", "the grader's sandbox only offers DynamoDB")
+        if operation not in operations(service):
+            return call, ("UnknownOperationException", f"{service} has no operation {operation[:100]}")
+        try:
+            params = json.loads(body)
+        except ValueError:
+            params = None
+        if not isinstance(params, dict):
+            return call, ("SerializationException", "the request body is not a JSON object")
+        call["params"] = params
+        if service == "dynamodb" and (message := expressions.reserved_word_error(params)):
+            return call, ("ValidationException", message)
+        return call, None
 
     def _answer(self, status: int, code: str, message: str) -> None:
         body = json.dumps({"__type": f"com.amazon.coral.validate#{code}", "message": message}).encode()
