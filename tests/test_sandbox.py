@@ -12,7 +12,7 @@ import pytest
 
 from grader.failures import RequirementFailed
 from grader.sandbox import isolation, runner
-from grader.sandbox.plans import Plan, StepSpec
+from grader.sandbox.plans import QUERY_GSI, QUERY_LSI, READ_PATTERNS, Plan, StepSpec
 from grader.sandbox.record import Record
 
 TABLE = "orders-probe"
@@ -255,3 +255,72 @@ def test_a_scripts_globals_are_not_its_result(tmp_path: Path) -> None:
     record = run(tmp_path, "orders = ['x' * 1000 for _ in range(3000)]\nprint(len(orders))\n")
     assert record.problem is None and record.step("run").result is None
     assert record.step("run").stdout == "3000\n"
+
+
+DISGUISED_WRITES = {
+    "an Action in the query string": ("/?Action=PutItem", [("X-Amz-Target", "Query")], {}),
+    "an Action inside the JSON body": ("/", [("X-Amz-Target", "Query")], {"x": "&Action=PutItem&"}),
+    "a second X-Amz-Target": ("/", [("X-Amz-Target", "Query"), ("X-Amz-Target", "PutItem")], {}),
+    "an operation spelled otherwise": ("/", [("X-Amz-Target", "putItem")], {}),
+    "an Action header": ("/", [("X-Amz-Target", "Query"), ("Action", "PutItem")], {}),
+}
+"""Requests the record would take for reads (or nothing) while moto, left to itself, ran a PutItem."""
+
+
+def test_the_emulator_runs_exactly_the_operation_recorded(tmp_path: Path) -> None:
+    """Whatever a request's path, body or headers say besides, the emulator runs the recorded call."""
+    script = """
+        import http.client, json, os
+        SIGNED = ("AWS4-HMAC-SHA256 Credential=x/20260101/us-east-1/dynamodb/aws4_request, "
+                  "SignedHeaders=host, Signature=0")
+        ITEM = {{"customer_id": {{"S": "FORGED"}}, "order_id": {{"S": "FORGED"}}}}
+        for path, headers, extra in {attempts}:
+            body = json.dumps({{"TableName": os.environ["ORDERS_TABLE"], "Item": ITEM, **extra}}).encode()
+            connection = http.client.HTTPConnection("127.0.0.1", {port})
+            connection.putrequest("POST", path)
+            for name, value in [("Authorization", SIGNED), ("Content-Type", "application/x-amz-json-1.0"),
+                                ("Content-Length", str(len(body)))] + headers:
+                if name == "X-Amz-Target":
+                    value = "DynamoDB_20120810." + value
+                connection.putheader(name, value)
+            connection.endheaders(body)
+            print(connection.getresponse().status)
+    """
+    attempts = list(DISGUISED_WRITES.values())
+    record = run(tmp_path, script.format(attempts=attempts, port=runner.FORWARD_PORT))
+    step = record.step("run")
+    assert step.finished and step.stdout.split() == ["400"] * len(attempts), step.stdout
+    assert not any(item["customer_id"] == {"S": "FORGED"} for item in step.table)
+    assert len(step.table) == 20
+    recorded = [(call.operation, call.error) for call in step.calls]
+    assert recorded == [
+        ("Query", "NotAvailableInSandbox"),
+        ("Query", "ValidationException"),  # run as the Query it was recorded as: it has no key condition
+        ("Query, PutItem", "DuplicateHeader"),
+        ("putItem", "UnknownOperationException"),
+        ("Query", "ValidationException"),
+    ], recorded
+
+
+def test_a_file_that_only_read_leaves_its_table_to_the_next(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file that only read hands its table, as seeded, to the next file; one that wrote does not."""
+    seeded: list[str] = []
+    seed = runner.Backend.seed
+    monkeypatch.setattr(runner.Backend, "seed", lambda self, *a: (seeded.append(a[-1]), seed(self, *a)))
+    reads = "import boto3\nboto3.client('dynamodb').scan(TableName='orders-probe')\n"
+    writes = (
+        "import boto3\nboto3.client('dynamodb').put_item(TableName='orders-probe',"
+        " Item={'customer_id': {'S': 'W'}, 'order_id': {'S': 'W'}})\n"
+    )
+    files = {QUERY_GSI: reads, QUERY_LSI: writes, READ_PATTERNS: reads}
+    for plan, source in files.items():
+        (tmp_path / plan.file).write_text(source)
+    with runner.SandboxPool(config(tmp_path)) as pool:
+        records = [pool.run(plan) for plan in files]
+    assert all(record.problem is None for record in records)
+    tables = [record.steps[-1].table for record in records]
+    assert len(tables[0]) == 20 and len(tables[1]) == 21 and tables[2] == tables[0]
+    reused = MODE != "none"  # without isolation every file gets a fresh sandbox, and a fresh table
+    assert len(seeded) == (2 if reused else 3), seeded

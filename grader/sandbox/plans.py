@@ -130,8 +130,10 @@ LAMBDA_FUNCTION = Plan(
 PLANS: tuple[Plan, ...] = (
     QUERY_GSI,
     QUERY_LSI,
+    READ_PATTERNS,
     LAMBDA_FUNCTION,
     BATCH_OPERATIONS,
     CONDITIONAL_WRITES,
-    READ_PATTERNS,
 )
+"""In the order a student's files run: those that only read first, which leave their table as seeded
+for the next file (grader.sandbox.runner), then those that write."""

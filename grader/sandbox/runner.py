@@ -228,23 +228,33 @@ class Sandbox:
         self.files = files
         self.reuse = config.isolation != "none"
         self._started: _Started | None = None
+        self._seeded: str | None = None
+        """An account whose table is as seeded: the last file run in it only read."""
 
     def run(self, plan: Plan) -> Record:
-        """Run one file in an account of the emulator holding only its table, step by step."""
+        """Run one file in an account of the emulator holding only its table as seeded, step by step:
+        the account of the file before when that one only read (and ended cleanly), else a new one."""
         emulator = backend()
         region, table = self.config.region, self.config.table
-        account = emulator.new_account()
+        account, self._seeded = self._seeded, None
+        keep = False
         try:
-            emulator.seed(account, region, table)
+            if account is None:
+                account = emulator.new_account()
+                emulator.seed(account, region, table)
             started = self._start()
             started.gateway.switch(account)
             file_run = _FileRun(plan, self.config, started, lambda: emulator.items(account, region, table))
             clean = file_run.run()
+            keep = clean and self.reuse and file_run.only_read()
             if not (clean and self.reuse):
                 self.close()
             return Record(plan.file, file_run.problem, tuple(file_run.steps))
         finally:
-            emulator.release(account)
+            if keep:
+                self._seeded = account
+            elif account is not None:
+                emulator.release(account)
 
     def _start(self) -> _Started:
         if self._started is None:
@@ -255,6 +265,9 @@ class Sandbox:
         if self._started is not None:
             self._started.close()
             self._started = None
+        if self._seeded is not None:
+            backend().release(self._seeded)
+            self._seeded = None
 
 
 class _Started:
@@ -336,6 +349,8 @@ class _FileRun:
         self.specs = _steps(plan)
         self.steps: list[Step] = []
         self.problem: dict[str, str] | None = None
+        self.late_calls: list[dict[str, Any]] = []
+        """Calls recorded after the last step's report, up to the end of the run."""
 
     def run(self) -> bool:
         """Run every step; True when the file ended cleanly and the sandbox may serve another."""
@@ -348,10 +363,16 @@ class _FileRun:
         try:
             while (message := self.sandbox.channel.next(ending)) is not None:
                 if message == {"clean": True}:
+                    self.late_calls = self.sandbox.gateway.seal()
                     return True
         except (TimeoutError, ValueError, OverflowError):
             pass  # whatever was left running misbehaved: the next file gets a fresh sandbox
         return False
+
+    def only_read(self) -> bool:
+        """Every call of the run, late ones included, was a DynamoDB read: the table is as it was."""
+        calls = [*(call for step in self.steps for call in step.calls), *calls_from_json(self.late_calls)]
+        return all(call.service == "dynamodb" and call.operation in READS for call in calls)
 
     def _step(self, index: int, deadline: float) -> bool:
         """Run step `index` and record it; False when the file's run cannot go on."""
@@ -402,6 +423,9 @@ class _FileRun:
         return False
 
 
+READS = frozenset({"GetItem", "BatchGetItem", "Query", "Scan", "DescribeTable", "ListTables"})
+"""DynamoDB operations that change nothing in the emulator (exactly these names: moto also runs
+'getItem' as GetItem, but 'putItem' as PutItem, so only exact names count as reads)."""
 TIMED_OUT = {"exit_status": None, "exception": "timeout", "result": None, "stdout": "", "stdout_dropped": 0}
 """The report of a step whose process was killed at the time limit without reporting."""
 
