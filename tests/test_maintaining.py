@@ -157,7 +157,7 @@ def test_add_a_code_task(toy: tuple[str, str], tmp_path: Path) -> None:
     plans = project / "grader" / "sandbox" / "plans.py"
     edit(plans, "PLANS: tuple[Plan, ...] = (\n",
          'COUNT_ORDERS = Plan("count_orders.py", 14, (StepSpec("run"),))\n\nPLANS: tuple[Plan, ...] = (\n')
-    edit(plans, "    READ_PATTERNS,\n)", "    READ_PATTERNS,\n    COUNT_ORDERS,\n)")
+    edit(plans, "    CONDITIONAL_WRITES,\n)", "    CONDITIONAL_WRITES,\n    COUNT_ORDERS,\n)")
     fixtures = project / "grader" / "sandbox" / "fixtures.py"
     fixtures.write_text(fixtures.read_text() + "count_orders_run = _record_of(plans.COUNT_ORDERS)\n")
     module = project / "tests_assessment" / "test_task14_count.py"
