@@ -377,7 +377,6 @@ class _FileRun:
     def _step(self, index: int, deadline: float) -> bool:
         """Run step `index` and record it; False when the file's run cannot go on."""
         name = self.specs[index]["name"]
-        self.sandbox.gateway.log.next_step()
         command: dict[str, Any] = {"step": index, "seconds": max(deadline - time.monotonic(), 0.01)}
         if index == 0:
             command.update(file=self.plan.file, kind=self.plan.kind, steps=self.specs)
@@ -392,6 +391,7 @@ class _FileRun:
             return self._stop("garbage", str(exc) or "data that is not JSON")
         if report == "died":
             return self._stop("died", name)
+        # every call since the last step's (or since the file's account was switched to) is this step's
         calls = calls_from_json(self.sandbox.gateway.log.next_step())
         # Only the gateway reaches the run's table: a step that sent no request left it as it was.
         table = self.steps[-1].table if self.steps and not calls else tuple(self.table())
@@ -424,8 +424,8 @@ class _FileRun:
 
 
 READS = frozenset({"GetItem", "BatchGetItem", "Query", "Scan", "DescribeTable", "ListTables"})
-"""DynamoDB operations that change nothing in the emulator (exactly these names: moto also runs
-'getItem' as GetItem, but 'putItem' as PutItem, so only exact names count as reads)."""
+"""DynamoDB operations that change nothing in the emulator (the gateway has it run exactly the
+operation it recorded)."""
 TIMED_OUT = {"exit_status": None, "exception": "timeout", "result": None, "stdout": "", "stdout_dropped": 0}
 """The report of a step whose process was killed at the time limit without reporting."""
 
