@@ -239,10 +239,10 @@ class Sandbox:
         account, self._seeded = self._seeded, None
         keep = False
         try:
+            started = self._start()  # first: its warm-up overlaps the emulator's own start
             if account is None:
                 account = emulator.new_account()
                 emulator.seed(account, region, table)
-            started = self._start()
             started.gateway.switch(account)
             file_run = _FileRun(plan, self.config, started, lambda: emulator.items(account, region, table))
             clean = file_run.run()
