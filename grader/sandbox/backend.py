@@ -29,6 +29,8 @@ FIRST_ACCOUNT = 900_000_000_000
 START_LIMIT = 60.0
 """Seconds the emulator's process may take to import moto and listen (a loaded CI machine is slow)."""
 ACCOUNT_HEADER = "x-moto-account-id"
+TARGET_PREFIXES = {"dynamodb": "DynamoDB_20120810", "dynamodbstreams": "DynamoDBStreams_20120810"}
+"""The services the emulator serves runs, and the X-Amz-Target prefix of each."""
 Response = tuple[int, list[tuple[str, str]], bytes]
 
 
@@ -122,9 +124,18 @@ class Backend:
         with self._lock:
             self._free.append(account)
 
-    def request(self, method: str, path: str, headers: dict[str, str], body: bytes) -> Response:
-        """Send one HTTP request to the emulator; its status, headers and body."""
-        return self._send(self.socket_path, method, path, headers, body)
+    def send_call(self, account: str, region: str, service: str, operation: str, body: bytes) -> Response:
+        """One JSON-protocol call to the emulator, saying nothing but the operation, service, region,
+        account and body (moto takes an operation from a query string, a form body or a stray header
+        before X-Amz-Target, so the path names it too); its status, headers and body."""
+        scope = f"grader/20260101/{region}/{service}/aws4_request"
+        headers = {
+            "Content-Type": "application/x-amz-json-1.0",
+            "X-Amz-Target": f"{TARGET_PREFIXES[service]}.{operation}",
+            "Authorization": f"AWS4-HMAC-SHA256 Credential={scope}, SignedHeaders=host, Signature=0",
+            ACCOUNT_HEADER: account,
+        }
+        return self._send(self.socket_path, "POST", f"/?Action={operation}", headers, body)
 
     def _send(
         self, socket_path: Path, method: str, path: str, headers: dict[str, str], body: bytes
@@ -140,14 +151,7 @@ class Backend:
 
     def call(self, account: str, region: str, operation: str, params: dict[str, Any]) -> dict[str, Any]:
         """One DynamoDB operation of the grader's own on a run's account."""
-        headers = {
-            "X-Amz-Target": f"DynamoDB_20120810.{operation}",
-            "Content-Type": "application/x-amz-json-1.0",
-            "Authorization": f"AWS4-HMAC-SHA256 Credential=grader/20260101/{region}/dynamodb/aws4_request, "
-            "SignedHeaders=host, Signature=0",
-            ACCOUNT_HEADER: account,
-        }
-        status, _, body = self.request("POST", "/", headers, json.dumps(params).encode())
+        status, _, body = self.send_call(account, region, "dynamodb", operation, json.dumps(params).encode())
         answer = json.loads(body or b"{}")
         if status >= 300:
             code = str(answer.get("__type", status)).rsplit("#", 1)[-1]

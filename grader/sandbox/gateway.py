@@ -23,13 +23,13 @@ from typing import Any
 import botocore.session
 
 from grader.sandbox import expressions
-from grader.sandbox.backend import ACCOUNT_HEADER, Backend
+from grader.sandbox.backend import TARGET_PREFIXES, Backend
 
 POLL_SECONDS = 0.02
 """How often the gateway's loop looks for its shutdown: closing a run waits at most this long."""
 REQUEST_CAP = 4 << 20
 """Bytes of one request body; DynamoDB's own limit on a batch write is 16 MB, the seed is tiny."""
-FORWARDED = {"DynamoDB_20120810": "dynamodb", "DynamoDBStreams_20120810": "dynamodbstreams"}
+FORWARDED = {prefix: service for service, prefix in TARGET_PREFIXES.items()}
 """The X-Amz-Target prefixes forwarded, and the service each request must be signed for."""
 SCOPE = re.compile(r"Credential=[^/,\s]*/\d{8}/([^/,\s]+)/([^/,\s]+)/aws4_request")
 HOP_HEADERS = {"connection", "keep-alive", "transfer-encoding", "te", "upgrade", "host", "content-length"}
@@ -39,20 +39,6 @@ HOP_HEADERS = {"connection", "keep-alive", "transfer-encoding", "te", "upgrade",
 def operations(service: str) -> frozenset[str]:
     """The service's operation names, spelled exactly as its model spells them."""
     return frozenset(botocore.session.get_session().get_service_model(service).operation_names)
-
-
-def _canonical(call: dict[str, Any], account: str) -> tuple[str, dict[str, str]]:
-    """The path and headers the emulator gets: made from the record alone, so that it runs exactly the
-    operation recorded (moto reads an Action from the query string, a form body or other headers
-    before X-Amz-Target), in the region and service recorded, in the run's account."""
-    prefix = next(p for p, service in FORWARDED.items() if service == call["service"])
-    scope = f"sandbox/20260101/{call['region']}/{call['service']}/aws4_request"
-    return f"/?Action={call['operation']}", {
-        "Content-Type": "application/x-amz-json-1.0",
-        "X-Amz-Target": f"{prefix}.{call['operation']}",
-        "Authorization": f"AWS4-HMAC-SHA256 Credential={scope}, SignedHeaders=host, Signature=0",
-        ACCOUNT_HEADER: account,
-    }
 
 
 def _error_code(body: bytes) -> str | None:
@@ -115,6 +101,8 @@ class Gateway:
         self.account = ""
         self.generation = 0
         self._lock = threading.Lock()
+        for service in FORWARDED.values():  # loaded now, not on a student's first call (and clock)
+            operations(service)
         handler = type("Handler", (_Handler,), {"gateway": self})
         self._server = _Server(str(socket_path), handler)
         os.chmod(socket_path, 0o666)  # the sandbox's user connects; the folder around it keeps others out
@@ -215,7 +203,10 @@ class _Handler(BaseHTTPRequestHandler):
             call["error"] = refusal[0]
             self._answer(400, *refusal)
             return
-        status, headers, answer = self.gateway.backend.request("POST", *_canonical(call, self.account), body)
+        # made from the record alone: the emulator runs exactly the call recorded
+        status, headers, answer = self.gateway.backend.send_call(
+            self.account, call["region"], call["service"], call["operation"], body
+        )
         if status >= 300:
             call["error"] = _error_code(answer) or str(status)
         else:
