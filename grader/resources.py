@@ -18,6 +18,7 @@ from botocore.exceptions import ClientError
 
 from grader.assessment import function_name, table_name
 from grader.aws import Account
+from grader.states import require_built, settled
 from grader.views import (
     AlarmView,
     FunctionView,
@@ -122,7 +123,10 @@ class StudentResources:
 
     @_kept
     def items(self) -> list[Item]:
-        """Every item of the table in plain values, over every scan page."""
+        """Every item of the table in plain values, over every scan page (not graded while AWS is still
+        creating the table)."""
+        if self.table is not None:
+            require_built(self.table_name, self.table.status)
         client = self.account.client("dynamodb")
         return [plain_item(item) for item in _paginate(client, "scan", "Items", TableName=self.table_name)]
 
@@ -147,13 +151,14 @@ class StudentResources:
         return [plain_item(item) for item in found]
 
     def stream_status(self, stream_arn: str) -> str | None:
-        """The stream's StreamStatus (ENABLED, DISABLED ...), or None when there is no such stream."""
+        """The stream's StreamStatus (ENABLED, DISABLED ...; ENABLING reads as ENABLED), or None when there
+        is no such stream."""
         return self._once(self._stream_status, stream_arn)
 
     def _stream_status(self, stream_arn: str) -> str | None:
         client = self.account.client("dynamodbstreams")
         stream = _or_none(lambda: client.describe_stream(StreamArn=stream_arn)["StreamDescription"])
-        return None if stream is None else stream["StreamStatus"]
+        return None if stream is None else settled(stream["StreamStatus"])
 
     # Lambda -------------------------------------------------------------------------------------
     @_kept

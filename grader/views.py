@@ -3,6 +3,8 @@
 grader/resources.py builds them once per student; the checks and their helpers read their fields and
 never an AWS response. Each view keeps only what some check judges. An optional field AWS or an emulator
 leaves out reads as its documented default (billing PROVISIONED, class STANDARD, streams off) or None.
+States read as grader/states.py settles them: a table UPDATING is ACTIVE, a TTL ENABLING is ENABLED, a
+mapping Creating is Enabled.
 Items are plain dicts, converted by boto3's TypeDeserializer: S -> str, N -> Decimal, B -> Binary,
 BOOL -> bool, NULL -> None, SS/NS/BS -> set, L -> list, M -> dict.
 """
@@ -18,6 +20,7 @@ from urllib.parse import unquote
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
 from grader.assessment import Key
+from grader.states import settled
 
 Item = dict[str, Any]
 """An item with plain values: {"customer_id": "CUST001", "quantity": Decimal("2"), ...}."""
@@ -65,6 +68,8 @@ class IndexView:
     projection: str | None
     status: str | None
     """None for an LSI: it lives with its table and reports no status of its own."""
+    backfilling: bool = False
+    """A new GSI is still copying the table's items (while CREATING)."""
 
     @classmethod
     def from_aws(cls, index: Mapping[str, Any], attribute_types: Mapping[str, str]) -> IndexView:
@@ -73,7 +78,8 @@ class IndexView:
             name=index["IndexName"],
             keys=_keys(index["KeySchema"], attribute_types),
             projection=(index.get("Projection") or {}).get("ProjectionType"),
-            status=index.get("IndexStatus"),
+            status=settled(index.get("IndexStatus")),
+            backfilling=bool(index.get("Backfilling", False)),
         )
 
 
@@ -104,7 +110,7 @@ class TableView:
         return cls(
             name=table["TableName"],
             arn=table["TableArn"],
-            status=table["TableStatus"],
+            status=settled(table["TableStatus"]),
             keys=_keys(table["KeySchema"], types),
             billing_mode=(table.get("BillingModeSummary") or {}).get("BillingMode", "PROVISIONED"),
             table_class=(table.get("TableClassSummary") or {}).get("TableClass", "STANDARD"),
@@ -130,7 +136,8 @@ class TtlView:
     @classmethod
     def from_aws(cls, description: Mapping[str, Any]) -> TtlView:
         """From DescribeTimeToLive's TimeToLiveDescription."""
-        return cls(description.get("TimeToLiveStatus", "DISABLED"), description.get("AttributeName"))
+        status = settled(description.get("TimeToLiveStatus", "DISABLED"))
+        return cls(status, description.get("AttributeName"))
 
 
 @dataclass(frozen=True)
@@ -188,7 +195,7 @@ class MappingView:
             uuid=mapping["UUID"],
             source_arn=mapping.get("EventSourceArn"),
             function_arn=mapping.get("FunctionArn", ""),
-            state=mapping.get("State"),
+            state=settled(mapping.get("State")),
             batch_size=mapping.get("BatchSize"),
             starting_position=mapping.get("StartingPosition"),
         )

@@ -13,6 +13,7 @@ import pytest
 from grader.failures import RequirementFailed
 from grader.views import FunctionView, MappingView, TableView
 from solution.deploy import STREAM_POLICY_ARN, Deployment
+from tests import aws_answers
 from tests.mutations import (
     TASK8_DEPLOYMENT_CHECKS,
     Mutation,
@@ -191,16 +192,6 @@ def test_each_mistake_fails_exactly_its_checks(
     assert_each_fails_exactly(MUTATIONS, grade_mutations(MUTATIONS, moto_endpoint, tmp_path), subtests)
 
 
-class StreamStub:
-    """A student whose stream describes as given (moto cannot show a DISABLED stream)."""
-
-    def __init__(self, status: str) -> None:
-        self.status = status
-
-    def stream_status(self, arn: str) -> str:
-        return self.status
-
-
 TABLE = TableView.from_aws(
     {
         "TableName": "orders-alice",
@@ -213,14 +204,19 @@ TABLE = TableView.from_aws(
 )
 
 
-@pytest.mark.parametrize("status, passes", [("ENABLED", True), ("ENABLING", True), ("DISABLED", False)])
+@pytest.mark.parametrize(
+    "status, passes", [("ENABLED", True), ("ENABLING", True), ("DISABLING", False), ("DISABLED", False)]
+)
 def test_stream_status_check(status: str, passes: bool) -> None:
-    student: Any = StreamStub(status)
+    student = aws_answers.resources(
+        describe_stream=aws_answers.describe_stream(status)
+    )  # moto shows no DISABLED
     if passes:
         task7.test_stream_status_enabled(TABLE, student)
     else:
         with pytest.raises(
-            RequirementFailed, match=re.escape("stream 2026-01-01T00:00:00.000 is DISABLED; expected ENABLED")
+            RequirementFailed,
+            match=re.escape(f"stream 2026-01-01T00:00:00.000 is {status}; expected ENABLED"),
         ):
             task7.test_stream_status_enabled(TABLE, student)
 

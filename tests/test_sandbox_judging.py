@@ -12,6 +12,7 @@ from grader.assessment import GSI
 from grader.failures import RequirementFailed
 from grader.sandbox import expressions, judging
 from grader.sandbox.record import Call, Record, Step, calls_from_json
+from grader.states import StillBuilding
 from grader.views import Item, TableView
 from tests_assessment import test_task05_gsi_query as task5
 from tests_assessment import test_task06_lsi_query as task6
@@ -297,9 +298,13 @@ def test_index_checks_name_the_index_task() -> None:
     no_lsi = TableView.from_aws({**DESCRIPTION, "LocalSecondaryIndexes": []})
     with pytest.raises(RequirementFailed, match=r"has no LSI CustomerAmountIndex.*Task 3"):
         task6.test_customer_orders_come_back_by_descending_amount(no_lsi, FakeStudent({}))  # type: ignore[arg-type]
+    deleted = [{**DESCRIPTION["GlobalSecondaryIndexes"][0], "IndexStatus": "DELETING"}]
+    deleting = TableView.from_aws({**DESCRIPTION, "GlobalSecondaryIndexes": deleted})
+    with pytest.raises(RequirementFailed, match=r"is DELETING; expected ACTIVE \(Task 2\)"):
+        task5.test_each_status_comes_back_by_date(deleting, FakeStudent({}))  # type: ignore[arg-type]
     building = [{**DESCRIPTION["GlobalSecondaryIndexes"][0], "IndexStatus": "CREATING"}]
     creating = TableView.from_aws({**DESCRIPTION, "GlobalSecondaryIndexes": building})
-    with pytest.raises(RequirementFailed, match="is CREATING; expected ACTIVE"):
+    with pytest.raises(StillBuilding, match="AWS is still building StatusDateIndex: grade again"):
         task5.test_each_status_comes_back_by_date(creating, FakeStudent({}))  # type: ignore[arg-type]
 
 

@@ -62,7 +62,7 @@ def test_stream_status_enabled(table: TableView, student: StudentResources) -> N
     arn = prerequisites.stream_arn(table)
     status = student.stream_status(arn) or "not found"
     require(
-        status in ("ENABLED", "ENABLING"),
+        status == "ENABLED",
         f"stream {arns.parse(arn).stream_label} is {status}",
         "ENABLED",
         TURN_ON,

@@ -26,7 +26,7 @@ def test_ttl_enabled_on_expiry_date(table: TableView, student: StudentResources)
     status, attribute = student.ttl.status, student.ttl.attribute
     found = f"TTL is {status}" + (f" on {attribute}" if attribute else "")
     require(
-        status in ("ENABLED", "ENABLING") and attribute == TTL_ATTRIBUTE,
+        status == "ENABLED" and attribute == TTL_ATTRIBUTE,
         found,
         f"ENABLED on {TTL_ATTRIBUTE}",
         "Enable it: update_time_to_live(TimeToLiveSpecification={'Enabled': True, "
