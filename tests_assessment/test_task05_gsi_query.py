@@ -52,7 +52,7 @@ def test_each_status_comes_back_by_date(table: TableView, student: StudentResour
 
 @pytest.mark.points(3)
 def test_query_gsi_script(query_gsi_run: Record) -> None:
-    """query_gsi.py queries StatusDateIndex by status (with a #name placeholder) and prints the orders"""
+    """query_gsi.py queries StatusDateIndex by status (with a #name placeholder)"""
     step = query_gsi_run.step("run")
     queries = judging.index_queries(
         step,
@@ -71,18 +71,11 @@ def test_query_gsi_script(query_gsi_run: Record) -> None:
             PLACEHOLDER_FIX,
         )
     ok = judging.answered(step, "query_gsi.py", queries)
-    returned = {key["order_id"] for call in ok for key in call.returned if "order_id" in key}
+    returned = [key for call in ok for key in call.returned]
     asked = {str(v) for call in ok for v in expressions.values(call.params, "KeyConditionExpression")}
     require(
         returned,
         f"its query for status {', '.join(sorted(asked)) or '?'} returned no orders",
         "a status the orders have",
         "Statuses are lower case: pending, processing, shipped or delivered",
-    )
-    printed = [order for order in sorted(returned) if order in step.stdout]
-    require(
-        printed,
-        f"query_gsi.py printed none of the {len(returned)} orders its query returned{judging.stopped(step)}",
-        "a line per order (at least its order_id)",
-        "print each order of response['Items'], e.g. its order_id and order_date",
     )

@@ -168,6 +168,8 @@ def test_mapping_starts_at_latest(mapping: MappingView) -> None:
 
 # Handler behaviour: the checks that take lambda_function_run run the student's code in the sandbox.
 HANDLER_FIX = "Run lambda_handler yourself on a sample stream event and fix the error it shows"
+LOOP = "Loop over every record of event['Records'], not only the first"
+PRINT_EACH = "Print a line for each record that needs one, as the INSERT and MODIFY checks describe"
 
 
 def _handled(run: Record, event: str) -> Step:
@@ -190,6 +192,26 @@ def _old(record: dict[str, Any], attribute: str) -> str:
     return judging.image(record, "OldImage")[attribute]
 
 
+def _new_order_words(record: dict[str, Any]) -> list[str]:
+    return [_new(record, name) for name in ("order_id", "customer_id", "status")]
+
+
+def _new_order_line(step: Step, record: dict[str, Any]) -> str | None:
+    return judging.printed_line(step, *_new_order_words(record))
+
+
+def _change_line(step: Step, record: dict[str, Any]) -> str | None:
+    return judging.change_line(step, _new(record, "order_id"), _old(record, "status"), _new(record, "status"))
+
+
+def _logs_single_records(run: Record) -> bool:
+    """The handler printed the right lines when given one record at a time: a batch loses the rest."""
+    return bool(
+        _new_order_line(run.step("INSERT"), plans.INSERT)
+        and _change_line(run.step("MODIFY with a status change"), plans.STATUS_CHANGE)
+    )
+
+
 @pytest.mark.points(1)
 def test_handler_reports_records_processed(lambda_function_run: Record) -> None:
     """lambda_handler returns statusCode 200 and the number of records processed"""
@@ -207,12 +229,15 @@ def test_handler_reports_records_processed(lambda_function_run: Record) -> None:
 def test_handler_logs_new_orders(lambda_function_run: Record) -> None:
     """on INSERT it prints the new order's id, customer and status"""
     step = _handled(lambda_function_run, "INSERT")
-    words = [_new(plans.INSERT, name) for name in ("order_id", "customer_id", "status")]
+    words = _new_order_words(plans.INSERT)
+    note, fix = judging.dropped_log(
+        step, "print the order_id, customer_id and status of record['dynamodb']['NewImage']", *words
+    )
     require(
-        judging.printed_line(step, *words),
-        f"on INSERT of {words[0]} it printed {judging.show_lines(step)}",
+        _new_order_line(step, plans.INSERT),
+        f"on INSERT of {words[0]} it printed {judging.show_lines(step)}{note}",
         f"a line naming {', '.join(words)}",
-        "print the order_id, customer_id and status of record['dynamodb']['NewImage']",
+        fix,
     )
 
 
@@ -223,11 +248,14 @@ def test_handler_logs_status_changes(lambda_function_run: Record) -> None:
     order = _new(plans.STATUS_CHANGE, "order_id")
     old = _old(plans.STATUS_CHANGE, "status")
     new = _new(plans.STATUS_CHANGE, "status")
+    note, fix = judging.dropped_log(
+        step, "Compare OldImage and NewImage status; when they differ print both (old first)", order, new
+    )
     require(
-        judging.change_line(step, order, old, new),
-        f"on {order} going from {old} to {new} it printed {judging.show_lines(step)}",
+        _change_line(step, plans.STATUS_CHANGE),
+        f"on {order} going from {old} to {new} it printed {judging.show_lines(step)}{note}",
         f"a line naming {order}, then {old}, then {new}",
-        "Compare OldImage and NewImage status; when they differ print both (old first)",
+        fix,
     )
 
 
@@ -258,15 +286,17 @@ def test_handler_processes_each_record_of_a_batch(lambda_function_run: Record) -
     step = _handled(lambda_function_run, "a batch of 3 records")
     created, changed, _ = plans.BATCH
     problems = []
-    words = [_new(created, name) for name in ("order_id", "customer_id", "status")]
-    if not judging.printed_line(step, *words):
-        problems.append(f"no line naming the new order {', '.join(words)}")
-    order, new = _new(changed, "order_id"), _new(changed, "status")
-    if not judging.change_line(step, order, _old(changed, "status"), new):
-        problems.append(f"no status-change line for {order}")
+    if not _new_order_line(step, created):
+        problems.append(f"no line naming the new order {', '.join(_new_order_words(created))}")
+    if not _change_line(step, changed):
+        problems.append(f"no status-change line for {_new(changed, 'order_id')}")
+    if not step.lines:
+        problems = ["it printed nothing"]
+    hint = LOOP if _logs_single_records(lambda_function_run) else PRINT_EACH
+    note, fix = judging.dropped_log(step, hint)
     require(
         not problems,
-        f"on a batch of 3 records: {'; '.join(problems)}",
+        f"on a batch of 3 records: {'; '.join(problems)}{note}",
         "one line per record that needs one",
-        "Loop over every record of event['Records'], not only the first",
+        fix,
     )

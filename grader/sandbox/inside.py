@@ -23,6 +23,7 @@ import contextlib
 import importlib.util
 import io
 import json
+import logging
 import os
 import resource
 import runpy
@@ -32,8 +33,8 @@ import socket
 import struct
 import sys
 import threading
+import time
 import traceback
-from contextlib import redirect_stderr, redirect_stdout
 from decimal import Decimal
 from pathlib import Path
 from types import SimpleNamespace
@@ -41,6 +42,8 @@ from typing import Any
 
 OUTPUT_CAP = 20_000
 """Characters of printed output kept per step; the rest is counted, not kept."""
+UNLOGGED_CAP = 20
+"""Logging calls below their logger's level noted per step (a handler's, for its message)."""
 
 
 class TimeUp(BaseException):
@@ -126,6 +129,25 @@ class CappedText(io.TextIOBase):
         return "".join(self.parts)
 
 
+class StepStream(io.TextIOBase):
+    """The student's sys.stdout or sys.stderr: it writes to the running step's capture, so a stream kept
+    from an earlier step (a logging handler made at import) still reaches the step it writes in."""
+
+    def __init__(self) -> None:
+        self.target = CappedText()
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        return self.target.write(text)
+
+
+STDOUT, STDERR = StepStream(), StepStream()
+UNLOGGED: list[dict[str, str]] = []
+"""The running step's logging calls that Lambda's runtime would drop (below their logger's level)."""
+
+
 def jsonable(value: Any, depth: int = 0) -> Any:
     """A return value as JSON: Decimal and bytes as strings, sets as lists, the rest by repr."""
     if depth > 20:
@@ -175,14 +197,18 @@ def _time_up(*_: Any) -> None:
 
 
 def run_step(index: int, seconds: float, action: Any) -> None:
-    """Run one step of the student's code within its time and send its report."""
-    stdout, stderr = CappedText(), CappedText()  # stderr is capped and not reported
+    """Run one step of the student's code within its time and send its report. Its output is what it
+    printed; for a Lambda handler, all that Lambda logs: standard output and error, and logging records."""
+    stdout = CappedText()
+    STDOUT.target = stdout
+    STDERR.target = stdout if lambda_runtime() else CappedText()  # else capped and not reported
+    sys.stdout, sys.stderr = STDOUT, STDERR
+    UNLOGGED.clear()
     report: dict[str, Any] = {"exit_status": 0, "exception": None, "result": None}
     signal.signal(signal.SIGALRM, _time_up)
     signal.setitimer(signal.ITIMER_REAL, max(seconds, 0.01))
     try:
-        with redirect_stdout(stdout), redirect_stderr(stderr):
-            report["result"] = jsonable(action())
+        report["result"] = jsonable(action())
     except TimeUp:
         report.update(exit_status=None, exception="timeout")
     except SystemExit as exc:
@@ -193,8 +219,104 @@ def run_step(index: int, seconds: float, action: Any) -> None:
         report["exception"] = last_line(exc, PLAN["file"])
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
-    report.update(stdout=stdout.text, stdout_dropped=stdout.dropped)
+    report.update(stdout=stdout.text, stdout_dropped=stdout.dropped, unlogged=UNLOGGED[:UNLOGGED_CAP])
     send({"step": index, "report": report})
+
+
+# Lambda's Python runtime, as far as a handler can tell -------------------------------------------------
+LAMBDA_LOG_LEVELS = {
+    "TRACE": logging.DEBUG,
+    "DEBUG": logging.DEBUG,
+    "INFO": logging.INFO,
+    "WARN": logging.WARNING,
+    "ERROR": logging.ERROR,
+    "FATAL": logging.CRITICAL,
+}
+"""Lambda's log levels (AWS_LAMBDA_LOG_LEVEL) as the runtime sets them on the root logger."""
+REQUEST_ID = "00000000-0000-4000-8000-000000000000"
+
+
+def lambda_runtime() -> bool:
+    """The file runs as a Lambda handler (its steps call it with a context)."""
+    return any(step["lambda_context"] for step in PLAN["steps"])
+
+
+class LambdaLogHandler(logging.Handler):
+    """The runtime's handler on the root logger: each record to the function's log, in its text format."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        formatter = logging.Formatter(
+            f"[%(levelname)s]\t%(asctime)s.%(msecs)03dZ\t{REQUEST_ID}\t%(message)s", "%Y-%m-%dT%H:%M:%S"
+        )
+        formatter.converter = time.gmtime
+        self.setFormatter(formatter)
+
+    def emit(self, record: logging.LogRecord) -> None:
+        STDOUT.target.write(self.format(record) + "\n")
+
+
+def _deciding_logger(logger: logging.Logger) -> logging.Logger:
+    """The logger whose level applies to a call on logger: itself or its nearest ancestor with a level."""
+    while not logger.level and logger.parent is not None:
+        logger = logger.parent
+    return logger
+
+
+def _students_call() -> bool:
+    """The logging call comes from the submission's code (not boto3's): from a file in the working
+    directory, past the logging module's own functions (logging.info)."""
+    frame = sys._getframe(2)
+    while frame is not None and frame.f_code.co_filename == logging.__file__:
+        frame = frame.f_back
+    return frame is not None and os.path.dirname(os.path.abspath(frame.f_code.co_filename)) == os.getcwd()
+
+
+def _note_unlogged(logger: logging.Logger, level: int, message_args: tuple[Any, ...]) -> None:
+    """Note a logging call Lambda would drop: its message, its level, and the level that stops it."""
+    msg, *values = message_args or ("",)
+    try:  # formatted as logging formats a record's message
+        text = logging.LogRecord(logger.name, level, "", 0, msg, tuple(values), None).getMessage()
+    except Exception:  # the student's format string: note it as written
+        text = str(msg)
+    decider = _deciding_logger(logger)
+    threshold = logging.getLevelName(decider.getEffectiveLevel())
+    UNLOGGED.append(
+        {
+            "level": logging.getLevelName(level),
+            "logger": decider.name,
+            "threshold": threshold,
+            "message": text[:200],
+        }
+    )
+
+
+def _noting_unlogged(method: Any, level: int | None) -> Any:
+    """A Logger method (debug, info ...; log when level is None) that notes a call of the student's that
+    Lambda would drop, then logs as usual."""
+
+    def logging_call(self: logging.Logger, *args: Any, **kwargs: Any) -> Any:
+        called_at = level if level is not None else (args[0] if args else kwargs.get("level"))
+        dropped = isinstance(called_at, int) and called_at < self.getEffectiveLevel()
+        if dropped and len(UNLOGGED) < UNLOGGED_CAP and _students_call():
+            _note_unlogged(self, called_at, args if level is not None else args[1:])
+        return method(self, *args, **kwargs)
+
+    return logging_call
+
+
+def set_up_lambda_logging() -> None:
+    """What the runtime does before importing the handler: its handler on the root logger, at
+    AWS_LAMBDA_LOG_LEVEL when set (else Python's WARNING); logging calls below it are noted."""
+    root = logging.getLogger()
+    root.addHandler(LambdaLogHandler())
+    level = LAMBDA_LOG_LEVELS.get(os.environ.get("AWS_LAMBDA_LOG_LEVEL", "").upper())
+    if level is not None:
+        root.setLevel(level)
+    for name in ("debug", "info", "warning"):
+        method = getattr(logging.Logger, name)
+        setattr(logging.Logger, name, _noting_unlogged(method, logging.getLevelName(name.upper())))
+    logging.Logger.log = _noting_unlogged(logging.Logger.log, None)
 
 
 # the steps ----------------------------------------------------------------------------------------
@@ -231,6 +353,8 @@ def run_module(first: dict[str, Any], listener: socket.socket) -> None:
     if pid == 0:
         try:
             _child(listener)
+            if lambda_runtime():
+                set_up_lambda_logging()
             module = _import(first["seconds"])
             while module is not None and (command := receive()) is not None and "step" in command:
                 _call(command, module)
@@ -265,7 +389,8 @@ def _call(command: dict[str, Any], module: Any) -> None:
             "exit_status": 1,
             "exception": f"NameError: no function {spec['function']} in {PLAN['file']}",
         }
-        send({"step": index, "report": {**missing, "result": None, "stdout": "", "stdout_dropped": 0}})
+        empty = {"result": None, "stdout": "", "stdout_dropped": 0, "unlogged": []}
+        send({"step": index, "report": {**missing, **empty}})
         return
     args = list(spec["args"])
     if spec["lambda_context"]:

@@ -18,6 +18,10 @@ from grader.sandbox.record import Call, Step
 CHANGE_MARKER = re.compile(r"->|→|=>|chang|transition|\bfrom\b", re.IGNORECASE)
 EVENT_DUMP = re.compile(r"NewImage|OldImage|[\"']S[\"']\s*:")
 """A printed stream record (json.dumps(event)) names everything: it is not a message about it."""
+LOG_LEVEL_FIX = (
+    "Lower the level before logging: logging.getLogger().setLevel(logging.INFO) (logging.basicConfig does "
+    "nothing in Lambda, whose runtime has already set up the root logger), or print the line"
+)
 
 
 def calls_summary(step: Step) -> str:
@@ -130,6 +134,15 @@ def reports_count(result: Any, count: int) -> bool:
         return False
     rest = json.dumps({k: v for k, v in result.items() if k != "statusCode"})
     return re.search(rf"(?<![\d.]){count}(?![\d.])", rest) is not None
+
+
+def dropped_log(step: Step, fix: str, *words: str) -> tuple[str, str]:
+    """When a logging call Lambda would drop names every word: a note for the message
+    ('; it logged at INFO, but ...') and the fix that lowers the level; else ('', fix)."""
+    for unlogged in step.unlogged:
+        if all(word.lower() in unlogged.message.lower() for word in words):
+            return f"; it {unlogged.note()}", LOG_LEVEL_FIX
+    return "", fix
 
 
 def show_result(result: Any) -> str:

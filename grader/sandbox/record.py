@@ -7,7 +7,7 @@ are in DynamoDB's wire form (typed values); `expressions.plain` reads them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any
 
 from grader.assessment import KEY_ATTRIBUTES, key_of
@@ -49,6 +49,25 @@ class Call:
 
 
 @dataclass(frozen=True)
+class Unlogged:
+    """A logging call of the student's that Lambda would not log: its level is below its logger's."""
+
+    level: str
+    logger: str
+    """The logger whose level stopped it (the root logger's name is 'root')."""
+    threshold: str
+    message: str
+
+    def note(self) -> str:
+        """'logged at INFO, but the root logger's level is WARNING, as in Lambda: ...', for a message."""
+        whose = "the root logger's" if self.logger == "root" else f"logger {self.logger!r}'s"
+        return (
+            f"logged at {self.level}, but {whose} level is {self.threshold}, as in Lambda: "
+            f"{self.message[:80]!r} never reaches CloudWatch Logs"
+        )
+
+
+@dataclass(frozen=True)
 class Step:
     name: str
     exit_status: int | None
@@ -58,6 +77,8 @@ class Step:
     stdout_dropped: int
     calls: tuple[Call, ...]
     table: tuple[dict[str, Any], ...]
+    unlogged: tuple[Unlogged, ...] = ()
+    """A Lambda handler's logging calls below their logger's level (Lambda would drop them)."""
 
     @property
     def finished(self) -> bool:
@@ -94,6 +115,20 @@ def calls_from_json(calls: list[dict[str, Any]]) -> tuple[Call, ...]:
         Call(c["service"], c["operation"], c["params"], c["error"], tuple(c["returned"]), c["region"])
         for c in calls
     )
+
+
+UNLOGGED_CAP = 20
+"""Log notes kept per step, each field cut to 200 characters."""
+
+
+def unlogged_from_json(notes: Any) -> tuple[Unlogged, ...]:
+    """A step report's log notes (the student's process sent them): ValueError when malformed."""
+    names = [field.name for field in fields(Unlogged)]
+    if not isinstance(notes, list) or not all(
+        isinstance(note, dict) and all(isinstance(note.get(name), str) for name in names) for note in notes
+    ):
+        raise ValueError("a step report with malformed log notes")
+    return tuple(Unlogged(**{name: note[name][:200] for name in names}) for note in notes[:UNLOGGED_CAP])
 
 
 @dataclass(frozen=True)

@@ -36,7 +36,7 @@ from grader.sandbox import isolation
 from grader.sandbox.backend import Backend
 from grader.sandbox.gateway import Gateway
 from grader.sandbox.plans import PLANS, Plan
-from grader.sandbox.record import Record, Step, calls_from_json
+from grader.sandbox.record import Record, Step, calls_from_json, unlogged_from_json
 
 TableReader = Callable[[], list[dict[str, Any]]]
 DEFAULT_TIMEOUT = 20.0
@@ -200,6 +200,7 @@ def _report(message: dict[str, Any]) -> dict[str, Any]:
         "result": report.get("result"),
         "stdout": stdout[:OUTPUT_CAP],
         "stdout_dropped": dropped + max(0, len(stdout) - OUTPUT_CAP),
+        "unlogged": unlogged_from_json(report.get("unlogged", [])),
     }
 
 
