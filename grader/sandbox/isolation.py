@@ -195,10 +195,10 @@ ETC = {
 }
 
 
-def _data_fd(text: str) -> int:
-    """An fd whose content is the text (a memfd), for bubblewrap's --file."""
+def _data_fd(content: bytes) -> int:
+    """An fd whose content is these bytes (a memfd), for bubblewrap's --file."""
     fd = os.memfd_create("sandbox-file", 0)
-    os.write(fd, text.encode())
+    os.write(fd, content)
     os.lseek(fd, 0, os.SEEK_SET)
     return fd
 
@@ -211,11 +211,11 @@ def launch(
     `scratch` is the run's grader-private folder (mode 0711); the gateway's socket is scratch/aws.sock.
     """
     user = RunUser.acquire() if os.geteuid() == 0 and mode != "none" else None
-    inside = Path(__file__).with_name("inside.py").read_text()
+    inside = Path(__file__).with_name("inside.py").read_bytes()
     if mode == "namespaces":
-        fds = {name: _data_fd(content.decode("latin-1")) for name, content in files.items()}
+        fds = {name: _data_fd(content) for name, content in files.items()}
         inside_fd = _data_fd(inside)
-        etc_fds = {name: _data_fd(text) for name, text in ETC.items()}
+        etc_fds = {name: _data_fd(text.encode()) for name, text in ETC.items()}
         runtime = [(d, d) for d in runtime_dirs()]
         script = ""
         if user is not None:
@@ -232,7 +232,7 @@ def launch(
     work.mkdir(mode=0o700)
     for name, content in files.items():
         (work / name).write_bytes(content)
-    (scratch / "inside.py").write_text(inside)  # beside the work folder, not among the student's files
+    (scratch / "inside.py").write_bytes(inside)  # beside the work folder, not among the student's files
     (scratch / "inside.py").chmod(0o644)
     command = ["env", "-i", *(f"{k}={v}" for k, v in {**env, "HOME": str(work), "TMPDIR": str(work)}.items())]
     command += program or [sys.executable, "-I", str(scratch / "inside.py")]
