@@ -59,8 +59,10 @@ LIMITS = {
     "RLIMIT_NPROC": 64,
     "RLIMIT_NOFILE": 256,
     "RLIMIT_CORE": 0,
+    "RLIMIT_MSGQUEUE": 0,
 }
-"""Per-process limits of the student's code: memory, bytes per written file, processes, open files."""
+"""Per-process limits of the student's code: memory, bytes per written file, processes, open files, no
+POSIX message queues (they would outlive a file's run: nothing can list them to remove them)."""
 CPU_ALLOWANCE = 10
 """CPU seconds a process may use beyond the wall-time limit (a hard stop, never reached honestly)."""
 
@@ -279,7 +281,7 @@ class _Started:
             "channel": channel_write,
         }
         private = config.isolation == "namespaces"  # elsewhere /tmp is the host's: never emptied
-        wiped = ["/tmp", isolation.HOME] if private else []
+        wiped = list(isolation.WRITABLE) if private else []
         self.send(
             {**plan, "reuse": reuse, "wiped": wiped, "kept": [str(d) for d in isolation.runtime_dirs()]}
         )

@@ -2,7 +2,7 @@
 
 Every entry is hostile until proven a regular file of sensible size: it is checked without following
 links or opening anything but a regular file, and whatever is wrong with it is recorded as the
-reason it was not taken ("is a directory; expected a file"), never raised. The bytes pass into the
+reason it was not taken ("is a directory"), never raised. The bytes pass into the
 sandbox unchanged.
 """
 
@@ -36,7 +36,7 @@ NOT_A_FILE = {
 
 
 class Refused(Exception):
-    """Why an entry of the submission was not taken, completing '<name> ...'."""
+    """Why an entry of the submission was not taken, completing '<name> ...' ('is a directory')."""
 
 
 @dataclass(frozen=True)
@@ -62,18 +62,18 @@ class Submission:
 
 
 def _unreadable(exc: OSError) -> Refused:
-    return Refused(f"cannot be read ({exc.strerror or type(exc).__name__}); expected a readable file")
+    return Refused(f"cannot be read ({exc.strerror or type(exc).__name__})")
 
 
 def read_file(folder: Path, name: str) -> bytes:
     """The bytes of folder/name when it is a regular file of at most FILE_CAP bytes; else Refused.
     FileNotFoundError when there is no such entry. Nothing but a regular file is ever opened."""
     path = folder / name
-    too_large = Refused(f"is larger than {FILE_CAP >> 20} MiB; expected a smaller file")
+    too_large = Refused(f"is larger than {FILE_CAP >> 20} MiB")
     try:
         kind = stat.S_IFMT(os.lstat(path).st_mode)
         if kind != stat.S_IFREG:
-            raise Refused(f"is {NOT_A_FILE.get(kind, 'not a regular file')}; expected a file")
+            raise Refused(f"is {NOT_A_FILE.get(kind, 'not a regular file')}")
         fd = os.open(path, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
     except FileNotFoundError:
         raise
@@ -82,7 +82,7 @@ def read_file(folder: Path, name: str) -> bytes:
     try:
         info = os.fstat(fd)
         if not stat.S_ISREG(info.st_mode):  # replaced since it was looked at
-            raise Refused("is not a regular file; expected a file")
+            raise Refused("is not a regular file")
         if info.st_size > FILE_CAP:
             raise too_large
         content = b""
@@ -109,7 +109,7 @@ def read(folder: Path) -> Submission:
     """The submission in folder: each entry taken, or refused with its reason (never raises OSError)."""
     files: dict[str, bytes] = {}
     helpers = helper_names(folder)
-    too_many = f"is beyond the first {HELPER_LIMIT} helper modules by name; expected at most {HELPER_LIMIT}"
+    too_many = f"is beyond the first {HELPER_LIMIT} helper modules by name"
     refused = dict.fromkeys(helpers[HELPER_LIMIT:], too_many)
     for name in (*SUBMISSION_FILES, *helpers[:HELPER_LIMIT]):
         try:
