@@ -13,7 +13,8 @@ from typing import Any
 
 import pytest
 
-from grader.sandbox import isolation, runner
+from grader.failures import GraderError
+from grader.sandbox import isolation, runner, submission
 from grader.sandbox.plans import QUERY_GSI, QUERY_LSI
 from tests import harness
 
@@ -179,3 +180,17 @@ def test_nothing_planted_by_one_file_reaches_the_next(mode: str, tmp_path: Path)
         first, second = pool.run(QUERY_GSI), pool.run(QUERY_LSI)
     assert first.problem is None and first.step("run").finished, first.steps
     assert second.step("run").stdout == "clean\n", second.step("run")
+
+
+def test_a_failure_preparing_a_sandbox_stays_with_its_student(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Whatever raises while a student's checkout is read (a grader bug) neither escapes the pool,
+    which may be built ahead inside another student's checks, nor reaches anyone but that student."""
+    def broken(folder: Path) -> None:
+        raise RuntimeError(f"cannot prepare {folder.name}")
+
+    monkeypatch.setattr(submission, "read", broken)
+    pool = runner.SandboxPool(_config(tmp_path, "none"))  # does not raise
+    with pool, pytest.raises(GraderError, match="preparing the sandbox failed: RuntimeError: cannot prepare"):
+        pool.record(QUERY_GSI)
