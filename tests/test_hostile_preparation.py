@@ -44,7 +44,9 @@ import ctypes, os
 libc = ctypes.CDLL(None, use_errno=True)
 KEY, QUEUE = 0x5EED, b"/planted"
 """
-PLANT = IPC + f"""
+PLANT = (
+    IPC
+    + f"""
 libc.shmget(KEY, 4096, 0o1600), libc.semget(KEY, 1, 0o1600), libc.msgget(KEY, 0o1600)
 libc.mq_open(QUEUE, os.O_CREAT | os.O_RDWR, 0o600, None)
 for path in {PLANTS!r}:
@@ -53,9 +55,12 @@ for path in {PLANTS!r}:
     except OSError:
         pass
 """
+)
 """Planted by a student's first file (which then does its work): SysV IPC objects, a POSIX message
 queue, files outside /tmp and home."""
-FIND = IPC + f"""
+FIND = (
+    IPC
+    + f"""
 found = [path for path in {PLANTS!r} if os.path.exists(path)]
 left = {{"shm": libc.shmget(KEY, 0, 0), "sem": libc.semget(KEY, 0, 0), "msg": libc.msgget(KEY, 0),
         "mqueue": libc.mq_open(QUEUE, os.O_RDWR, 0o600, None)}}
@@ -63,6 +68,7 @@ found += [kind for kind, identifier in left.items() if identifier >= 0]
 if found:
     raise SystemExit(f"left by the file before: {{found}}")
 """
+)
 """The student's next file: it fails if anything of the first one is still there."""
 
 
@@ -154,9 +160,10 @@ def test_a_hostile_checkout_costs_only_its_student(
     crowded = runs[ids["crowded"]]
     assert crowded.grade is not None and crowded.grade["complete"], output
     assert set(crowded.not_passed()) == {(5, crowded.check(5, "query_gsi.py")["name"])}, crowded.not_passed()
-    assert "orders_common.py was not copied into the sandbox: it is beyond the first 20" in _messages(
-        crowded.grade
-    )[5]
+    assert (
+        "orders_common.py was not copied into the sandbox: it is beyond the first 20"
+        in _messages(crowded.grade)[5]
+    )
 
 
 def _config(folder: Path, mode: str) -> runner.SandboxConfig:
@@ -187,6 +194,7 @@ def test_a_failure_preparing_a_sandbox_stays_with_its_student(
 ) -> None:
     """Whatever raises while a student's checkout is read (a grader bug) neither escapes the pool,
     which may be built ahead inside another student's checks, nor reaches anyone but that student."""
+
     def broken(folder: Path) -> None:
         raise RuntimeError(f"cannot prepare {folder.name}")
 
