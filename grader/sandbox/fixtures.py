@@ -39,10 +39,23 @@ def _pool_for(config: pytest.Config, graded: frozenset[int], settings: Settings)
         )
     )
     if not hasattr(config, "workerinput"):
-        for plan in plans.PLANS:
-            if plan.task in graded:
-                pool.start(plan)
+        try:
+            for plan in plans.PLANS:
+                if plan.task in graded:
+                    pool.start(plan)
+        except BaseException:
+            pool.close()
+            raise
     return pool
+
+
+def _started_ahead(config: pytest.Config, graded: frozenset[int], settings: Settings) -> SandboxPool | None:
+    """A later student's pool started ahead, or None when that failed: whatever goes wrong preparing
+    them is met again in their own checks, never in those of the student being graded."""
+    try:
+        return _pool_for(config, graded, settings)
+    except Exception:
+        return None
 
 
 @pytest.fixture(scope="session")
@@ -62,7 +75,9 @@ def sandbox(
     ahead = () if hasattr(config, "workerinput") else upcoming(run, roster_entry, LOOKAHEAD)
     for entry in ahead:
         if entry.student_id not in pools:
-            pools[entry.student_id] = _pool_for(config, graded_tasks, student_settings(run, entry))
+            later = _started_ahead(config, graded_tasks, student_settings(run, entry))
+            if later is not None:
+                pools[entry.student_id] = later
     yield pool
     pool.close()
 

@@ -425,6 +425,28 @@ def end_of_file(originals: dict[str, bytes], folders: list[str], kept: list[str]
                     os.unlink(entry.path)
     for name, content in originals.items():
         Path(name).write_bytes(content)
+    remove_ipc_objects()
+
+
+IPC_RMID = 0
+IPC_KINDS = {"shm": "shmctl", "sem": "semctl", "msg": "msgctl"}
+"""SysV IPC objects by /proc/sysvipc file, and the call removing one (by id)."""
+
+
+def remove_ipc_objects() -> None:
+    """Remove the SysV shared memory, semaphores and message queues the file's processes made (in
+    the sandbox's own IPC namespace, every one listed; where the host's is shared, those this uid may)."""
+    import ctypes
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    for kind, call in IPC_KINDS.items():
+        try:
+            lines = Path("/proc/sysvipc", kind).read_text().splitlines()
+        except OSError:
+            continue
+        for line in lines[1:]:
+            identifier = int(line.split()[1])
+            getattr(libc, call)(identifier, *((0,) if kind == "sem" else ()), IPC_RMID, None)
 
 
 def set_limits(limits: dict[str, int]) -> None:

@@ -1,13 +1,15 @@
 """How a submission file's process is contained: the isolation modes and the command that starts it.
 
 - ``namespaces``: bubblewrap gives the process fresh user, PID, mount, network, IPC and UTS
-  namespaces: a read-only Python runtime, a private tmpfs holding copies of the submission files,
+  namespaces: a read-only root and Python runtime, private size-capped tmpfs folders (/tmp, home,
+  /dev/shm, and the one holding copies of the submission files),
   no network (only the gateway's socket is bound in), no grader files, no other process in its
   /proc; when its run ends, the PID namespace ends with everything it started. Run by root, the
   sandbox's processes also belong to an unprivileged uid of their own, so process limits hold.
-- ``uid``: root without usable namespaces: the process runs as an unprivileged uid of its own, in a
-  private mount namespace hiding home directories and the project where possible; every process
-  of that uid is killed when the run ends. The network is not cut off.
+- ``uid``: root without usable namespaces: the process runs as an unprivileged uid of its own, in
+  private mount and IPC namespaces hiding home directories and the project where possible; every
+  process of that uid is killed when the run ends. The network is not cut off, and what the uid
+  writes to the host's /tmp outside its work folder stays.
 - ``none``: a process of the grader's own user with a scrubbed environment: fit for practising on
   one's own code only.
 ``auto`` picks the strongest that works here. The probe runs the real launch once per process.
@@ -41,6 +43,9 @@ INSIDE = "/sandbox/inside.py"
 HOME = "/home/sandbox"
 """The sandbox's home folder (a tmpfs of its own; /tmp may show where the runtime is bound)."""
 GATEWAY = "/run/aws.sock"
+SHARED_MEMORY = "/dev/shm"
+WRITABLE = ("/tmp", HOME, SHARED_MEMORY)
+"""Where a namespaced sandbox's code may write besides its submission folder: each emptied after a file."""
 TMPFS_BYTES = 32 << 20
 RUNTIME_PACKAGES = ("boto3", "botocore", "jmespath", "dateutil", "urllib3", "s3transfer", "six")
 
@@ -136,10 +141,11 @@ def _as_user(user: RunUser, command: list[str]) -> list[str]:
 
 
 def _in_private_mounts(script: str, command: list[str]) -> list[str]:
-    """Run `script` as root in a private mount namespace, then exec the command."""
+    """Run `script` as root in a private mount namespace (and IPC namespace), then exec the command."""
     return [
         "unshare",
         "--mount",
+        "--ipc",
         "--propagation",
         "private",
         "--",
@@ -182,6 +188,8 @@ def bwrap_command(
     argv += ["--perms", "0444", "--file", str(inside_fd), INSIDE]
     for name, fd in etc_fds.items():
         argv += ["--perms", "0444", "--file", str(fd), f"/etc/{name}"]
+    argv += ["--size", str(TMPFS_BYTES), "--tmpfs", SHARED_MEMORY]
+    argv += ["--remount-ro", "/dev", "--remount-ro", "/"]  # only the tmpfs folders above are writable
     argv += ["--chdir", SUBMISSION, "--clearenv"]
     for key, value in env.items():
         argv += ["--setenv", key, value]
@@ -195,10 +203,10 @@ ETC = {
 }
 
 
-def _data_fd(text: str) -> int:
-    """An fd whose content is the text (a memfd), for bubblewrap's --file."""
+def _data_fd(content: bytes) -> int:
+    """An fd whose content is these bytes (a memfd), for bubblewrap's --file."""
     fd = os.memfd_create("sandbox-file", 0)
-    os.write(fd, text.encode())
+    os.write(fd, content)
     os.lseek(fd, 0, os.SEEK_SET)
     return fd
 
@@ -211,11 +219,11 @@ def launch(
     `scratch` is the run's grader-private folder (mode 0711); the gateway's socket is scratch/aws.sock.
     """
     user = RunUser.acquire() if os.geteuid() == 0 and mode != "none" else None
-    inside = Path(__file__).with_name("inside.py").read_text()
+    inside = Path(__file__).with_name("inside.py").read_bytes()
     if mode == "namespaces":
-        fds = {name: _data_fd(content.decode("latin-1")) for name, content in files.items()}
+        fds = {name: _data_fd(content) for name, content in files.items()}
         inside_fd = _data_fd(inside)
-        etc_fds = {name: _data_fd(text) for name, text in ETC.items()}
+        etc_fds = {name: _data_fd(text.encode()) for name, text in ETC.items()}
         runtime = [(d, d) for d in runtime_dirs()]
         script = ""
         if user is not None:
@@ -232,7 +240,7 @@ def launch(
     work.mkdir(mode=0o700)
     for name, content in files.items():
         (work / name).write_bytes(content)
-    (scratch / "inside.py").write_text(inside)  # beside the work folder, not among the student's files
+    (scratch / "inside.py").write_bytes(inside)  # beside the work folder, not among the student's files
     (scratch / "inside.py").chmod(0o644)
     command = ["env", "-i", *(f"{k}={v}" for k, v in {**env, "HOME": str(work), "TMPDIR": str(work)}.items())]
     command += program or [sys.executable, "-I", str(scratch / "inside.py")]
@@ -255,13 +263,14 @@ def launch(
 @functools.cache
 def private_mounts_work() -> bool:
     """Whether root may make a private mount namespace here (not in containers without CAP_SYS_ADMIN)."""
-    probe = ["unshare", "--mount", "--propagation", "private", "--", "true"]
+    probe = ["unshare", "--mount", "--ipc", "--propagation", "private", "--", "true"]
     return subprocess.run(probe, capture_output=True, check=False).returncode == 0
 
 
 def _hidden_from_uid(scratch: Path) -> tuple[Path, ...]:
-    """What the uid mode covers: home folders and the project (solution/, the grader, the venv's owner)."""
-    candidates = [Path("/root"), Path("/home"), PROJECT_ROOT, Path.home()]
+    """What the uid mode covers: home folders, the project (solution/, the grader, the venv's owner),
+    and shared folders where a file could leave something for the next (/dev/shm, /var/tmp)."""
+    candidates = [Path("/root"), Path("/home"), PROJECT_ROOT, Path.home(), Path("/dev/shm"), Path("/var/tmp")]
     return tuple(dict.fromkeys(p for p in candidates if p.is_dir() and p not in scratch.parents))
 
 

@@ -54,5 +54,9 @@ def isolation_header(mode: str, skipped: list[str]) -> list[str]:
     if mode == "namespaces":
         return ["student code isolation: namespaces (bubblewrap)"]
     reasons = f" ({'; '.join(skipped)})" if skipped else ""
-    what = "an unprivileged uid, network not cut off" if mode == "uid" else "none: fit for your own code only"
+    what = "none: fit for your own code only"
+    if mode == "uid":
+        what = "an unprivileged uid, network not cut off, /tmp shared with the host"
+        if not isolation.private_mounts_work():
+            what += ", and so are home folders, /dev/shm and SysV IPC (no private mount namespace)"
     return [f"WARNING: student code isolation: {mode}: {what}{reasons}"]

@@ -166,7 +166,7 @@ class Record:
             raise RequirementFailed(
                 f"{self.file} {detail}",
                 f"submission/{self.file} as a regular file of at most 1 MiB",
-                "Commit the file itself (not a link to it) at the top of your repository",
+                "Commit the file itself (not a folder, link or special file) at the top of your repository",
             )
         if kind == "syntax":
             raise RequirementFailed(

@@ -19,7 +19,6 @@ import os
 import select
 import shutil
 import signal
-import stat
 import struct
 import subprocess
 import tempfile
@@ -32,10 +31,10 @@ from pathlib import Path
 from typing import Any
 
 from grader.failures import GraderError
-from grader.sandbox import isolation
+from grader.sandbox import isolation, submission
 from grader.sandbox.backend import Backend
 from grader.sandbox.gateway import Gateway
-from grader.sandbox.plans import PLANS, Plan
+from grader.sandbox.plans import Plan
 from grader.sandbox.record import Record, Step, calls_from_json, unlogged_from_json
 
 TableReader = Callable[[], list[dict[str, Any]]]
@@ -46,9 +45,6 @@ START_LIMIT = 60.0
 """Seconds the sandboxed process may take to start and warm up (a loaded CI machine is slow)."""
 FRAME_CAP = 1 << 20
 """Bytes of one message from the sandbox: a step's report with its return value and output."""
-FILE_CAP = 1 << 20
-"""Bytes of one submission file."""
-SUBMISSION_FILES = tuple(plan.file for plan in PLANS)
 OUTPUT_CAP = 20_000
 FAKE_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "testing",
@@ -63,8 +59,10 @@ LIMITS = {
     "RLIMIT_NPROC": 64,
     "RLIMIT_NOFILE": 256,
     "RLIMIT_CORE": 0,
+    "RLIMIT_MSGQUEUE": 0,
 }
-"""Per-process limits of the student's code: memory, bytes per written file, processes, open files."""
+"""Per-process limits of the student's code: memory, bytes per written file, processes, open files, no
+POSIX message queues (they would outlive a file's run: nothing can list them to remove them)."""
 CPU_ALLOWANCE = 10
 """CPU seconds a process may use beyond the wall-time limit (a hard stop, never reached honestly)."""
 
@@ -101,28 +99,6 @@ def sandbox_environment(config: SandboxConfig) -> dict[str, str]:
         "ORDERS_TABLE": config.table,
         "STUDENT_ID": config.student_id,
     }
-
-
-def read_submission(folder: Path) -> tuple[dict[str, bytes], dict[str, str]]:
-    """The submission files as bytes, and why any present one could not be taken (never followed)."""
-    files, refused = {}, {}
-    for name in SUBMISSION_FILES:
-        try:
-            fd = os.open(folder / name, os.O_RDONLY | os.O_NOFOLLOW | os.O_NONBLOCK)
-        except FileNotFoundError:
-            continue
-        except OSError:
-            refused[name] = "is a symbolic link or cannot be read"
-            continue
-        with os.fdopen(fd, "rb") as handle:
-            info = os.fstat(handle.fileno())
-            if not stat.S_ISREG(info.st_mode):
-                refused[name] = "is not a regular file"
-            elif info.st_size > FILE_CAP:
-                refused[name] = f"is larger than {FILE_CAP >> 20} MiB"
-            else:
-                files[name] = handle.read(FILE_CAP + 1)[:FILE_CAP]
-    return files, refused
 
 
 _BACKEND: list[Backend] = []
@@ -306,7 +282,7 @@ class _Started:
             "channel": channel_write,
         }
         private = config.isolation == "namespaces"  # elsewhere /tmp is the host's: never emptied
-        wiped = ["/tmp", isolation.HOME] if private else []
+        wiped = list(isolation.WRITABLE) if private else []
         self.send(
             {**plan, "reuse": reuse, "wiped": wiped, "kept": [str(d) for d in isolation.runtime_dirs()]}
         )
@@ -436,8 +412,14 @@ class SandboxPool:
 
     def __init__(self, config: SandboxConfig) -> None:
         self.config = config
-        files, self._refused = read_submission(config.submission_dir)
-        self._sandbox = Sandbox(config, files)
+        self._submission = submission.Submission({}, {})
+        self._unprepared: str | None = None
+        """Why the student's sandbox could not be prepared: the grader's trouble, in their records only."""
+        try:
+            self._submission = submission.read(config.submission_dir)
+        except Exception as exc:  # never raised where another student's checks would meet it
+            self._unprepared = f"preparing the sandbox failed: {type(exc).__name__}: {exc}"
+        self._sandbox = Sandbox(config, self._submission.files)
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sandbox")
         self._runs: dict[str, Future[Record]] = {}
         self._lock = threading.Lock()
@@ -466,9 +448,12 @@ class SandboxPool:
         return self.run(plan).require_ran(self.config.table, self.config.region, self.config.timeout)
 
     def _run(self, plan: Plan) -> Record:
-        if plan.file in self._refused:
-            return Record(plan.file, {"kind": "unreadable", "detail": self._refused[plan.file]}, ())
-        source = self._sandbox.files.get(plan.file)
+        if self._unprepared is not None:
+            return Record(plan.file, {"kind": "internal", "detail": self._unprepared}, ())
+        refused = self._submission.refused.get(plan.file)
+        if refused is not None:
+            return Record(plan.file, {"kind": "unreadable", "detail": refused}, ())
+        source = self._submission.files.get(plan.file)
         if source is None:
             return Record(plan.file, {"kind": "missing", "detail": plan.file}, ())
         try:
@@ -477,7 +462,7 @@ class SandboxPool:
             where = f"line {exc.lineno}: {exc.msg}" if isinstance(exc, SyntaxError) else str(exc)
             return Record(plan.file, {"kind": "syntax", "detail": where}, ())
         try:
-            return self._sandbox.run(plan)
+            return self._submission.explain(self._sandbox.run(plan))
         except GraderError as exc:
             return Record(plan.file, {"kind": "internal", "detail": str(exc)}, ())
 

@@ -1,0 +1,47 @@
+"""What the sandbox takes from a checkout: regular files only, each refused with what it is otherwise."""
+
+from __future__ import annotations
+
+import os
+import socket
+from pathlib import Path
+
+from grader.sandbox import submission
+
+
+def test_each_entry_that_is_not_a_regular_file_is_refused_with_what_it_is(tmp_path: Path) -> None:
+    (tmp_path / "query_gsi.py").write_bytes("print('é →')\n".encode())
+    (tmp_path / "query_lsi.py").mkdir()
+    (tmp_path / "lambda_function.py").symlink_to(tmp_path / "query_gsi.py")
+    os.mkfifo(tmp_path / "batch_operations.py")
+    with socket.socket(socket.AF_UNIX) as listener:
+        listener.bind(str(tmp_path / "conditional_writes.py"))
+    (tmp_path / "read_patterns.py").write_bytes(b"#" * (submission.FILE_CAP + 1))
+    taken = submission.read(tmp_path)
+    assert taken.files == {"query_gsi.py": "print('é →')\n".encode()}  # byte for byte
+    assert taken.refused == {
+        "query_lsi.py": "is a directory",
+        "lambda_function.py": "is a symbolic link",
+        "batch_operations.py": "is a named pipe (FIFO)",
+        "conditional_writes.py": "is a socket",
+        "read_patterns.py": "is larger than 1 MiB",
+    }
+
+
+def test_helper_modules_are_importable_names_at_most_20_by_name(tmp_path: Path) -> None:
+    for number in range(submission.HELPER_LIMIT + 1):
+        (tmp_path / f"helper_{number:02}.py").write_text(f"N = {number}\n")
+    (tmp_path / "my-notes.py").write_text("not importable by name\n")
+    (tmp_path / "notes.txt").write_text("not a module\n")
+    (tmp_path / "query_gsi.py").write_text("import helper_00\n")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "deep.py").write_text("not at the top\n")
+    taken = submission.read(tmp_path)
+    helpers = [f"helper_{number:02}.py" for number in range(submission.HELPER_LIMIT)]
+    assert sorted(taken.files) == sorted(["query_gsi.py", *helpers])
+    assert list(taken.refused) == ["helper_20.py"]
+    assert taken.refused["helper_20.py"].startswith("is beyond the first 20 helper modules")
+
+
+def test_a_checkout_that_is_not_there_gives_nothing_and_raises_nothing(tmp_path: Path) -> None:
+    assert submission.read(tmp_path / "nowhere") == submission.Submission({}, {})
