@@ -414,6 +414,76 @@ def test_classroom50_unusable_username_is_a_zero_grade_that_says_why(
     assert "Not graded" in (checkout / "release-body.md").read_text()
 
 
+def plant_outputs(folder: Path, names: tuple[str, ...], outside: Path) -> None:
+    """What a checkout can hold where the grader writes: a directory (the first name), a symlink to a
+    file outside it, a symlink to a directory, a dangling symlink, in turn."""
+    (folder / names[0]).mkdir()
+    (folder / names[0] / "keep").write_text("planted")
+    plants = [
+        lambda p: p.symlink_to(outside),
+        lambda p: p.symlink_to(outside.parent),
+        lambda p: p.symlink_to("gone"),
+    ]
+    for name, plant in zip(names[1:], plants, strict=False):
+        plant(folder / name)
+
+
+def outside_file(tmp_path: Path) -> Path:
+    path = tmp_path / "outside" / "notes.md"
+    path.parent.mkdir()
+    path.write_text("not the grader's")
+    return path
+
+
+def test_classroom50_publishes_the_grade_over_what_the_checkout_planted(
+    moto_endpoint: str, full_marks: str, tmp_path: Path
+) -> None:
+    """A directory where result.json goes (symlinks where the other outputs go): the complete grade is
+    still published in the checkout, the planted entries are replaced, and nothing outside changes."""
+    env = classroom50_environment(
+        tmp_path, full_marks, GRADER_TARGET="localstack", AWS_ENDPOINT_URL=moto_endpoint
+    )
+    checkout, _ = hostile_checkout(tmp_path)
+    outside = outside_file(tmp_path)
+    names = ("result.json", "release-body.md", "report.html", "grade.json")
+    plant_outputs(checkout, names, outside)
+    code, output, outputs = run_as_classroom50(tmp_path, checkout, env)
+    assert code == 0, output
+    assert all((checkout / name).is_file() and not (checkout / name).is_symlink() for name in names), output
+    grade = json.loads((checkout / "grade.json").read_text())
+    result = json.loads((checkout / "result.json").read_text())
+    assert grade["complete"] and result["score"] == grade["score"] == MAX_SCORE, output
+    assert outputs["status"] == "success" and "100/100" in (checkout / "release-body.md").read_text()
+    assert outside.read_text() == "not the grader's" and [p.name for p in outside.parent.iterdir()] == [
+        "notes.md"
+    ]
+    assert "held a directory named result.json" in output
+
+
+def test_every_output_format_writes_over_what_its_path_held(
+    moto_endpoint: str, one_mistake: str, tmp_path: Path
+) -> None:
+    """--classroom50 run in a checkout, with every output path pre-occupied: a complete grade, each
+    output a regular file, nothing outside written."""
+    outside = outside_file(tmp_path)
+    names = ("grade.json", "report.html", "result.json", "gs.json", "release-body.md", "runner.json")
+    plant_outputs(tmp_path, names, outside)
+    project = harness.PROJECT_ROOT
+    code, output = harness.run_pytest(
+        tmp_path, f"--rootdir={project}", "-c", f"{project}/pytest.ini", f"{project}/tests_assessment",
+        f"--student-id={one_mistake}", "--target=localstack", f"--endpoint-url={moto_endpoint}",
+        f"--submission-dir={project / 'solution'}", "--grade-json=grade.json", "--html=report.html",
+        "--gradescope-json=gs.json", "--github-classroom-result=runner.json", "--classroom50",
+    )  # fmt: skip
+    assert code == 0, output
+    assert all((tmp_path / name).is_file() and not (tmp_path / name).is_symlink() for name in names), output
+    grade = json.loads((tmp_path / "grade.json").read_text())
+    assert grade["complete"] and json.loads((tmp_path / "gs.json").read_text())["score"] == grade["score"]
+    assert outside.read_text() == "not the grader's" and [p.name for p in outside.parent.iterdir()] == [
+        "notes.md"
+    ]
+
+
 def test_gradescope_run_autograder(moto_endpoint: str, one_mistake: str, tmp_path: Path) -> None:
     """gradescope/run_autograder with Gradescope's folders moved under tmp_path."""
     results = tmp_path / "results"

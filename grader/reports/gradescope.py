@@ -11,6 +11,7 @@ import pytest
 from grader.assessment import TITLE
 from grader.grade import Grade
 from grader.options import Option, StudentIdError, add_option, resolve_path
+from grader.reports.files import write_output
 from grader.reports.hooks import Requested
 
 OPTION = Option(
@@ -70,8 +71,7 @@ def rejection(error: StudentIdError) -> dict[str, Any]:
 
 
 def _write(document: dict[str, Any], path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+    write_output(path, json.dumps(document, indent=2) + "\n")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
