@@ -21,8 +21,6 @@ OPTION = Option(
     metavar="PATH",
 )
 INCOMPLETE_NOTE = "could not be graded (not your fault; your instructor will regrade): "
-ID_FILE = "student_id.txt"
-"""Where a Gradescope submission names its student (gradescope/run_autograder reads it)."""
 
 
 def results(grade: Grade, execution_time: float) -> dict[str, Any]:
@@ -53,21 +51,25 @@ def results(grade: Grade, execution_time: float) -> dict[str, Any]:
     }
 
 
-def rejection(error: StudentIdError) -> dict[str, Any]:
-    """Score 0 and what to fix, for a submission whose student id is missing or invalid."""
-    found = "there is none" if error.found is None else f"it holds {error.found!r}"
+def refusal(reason: str) -> dict[str, Any]:
+    """Score 0 and why, for a submission that cannot be graded as anyone's (no usable student id)."""
     return {
         "score": 0,
         "execution_time": 0,
-        "output": (
-            f"Not graded: upload {ID_FILE} holding your student id, the ID of your table orders-ID "
-            f"(1-42 letters, digits, '-' or '_'; {found}), together with your code, then resubmit."
-        ),
+        "output": reason,
         "visibility": "visible",
         "stdout_visibility": "hidden",
-        "extra_data": {"student_id": error.found, "complete": False},
+        "extra_data": {"complete": False},
         "tests": [],
     }
+
+
+def rejection(error: StudentIdError) -> dict[str, Any]:
+    """The refusal of a run given a missing or invalid --student-id (on Gradescope the id comes from
+    its roster: grader/gradescope_identity.py)."""
+    return refusal(
+        f"Not graded: {error}. Your student id comes from Gradescope's roster: ask your instructor."
+    )
 
 
 def _write(document: dict[str, Any], path: Path) -> None:
