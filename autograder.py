@@ -29,11 +29,12 @@ environment in the scratch folder with the grader installed.
 from __future__ import annotations
 
 import os
-import shutil
+import runpy
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 OUTPUTS = ("result.json", "release-body.md", "grade.json", "report.html")
 """What the grading run writes in its scratch folder and this script copies into the checkout."""
@@ -68,13 +69,20 @@ def grader_python(grader: Path, work: Path) -> str:
     return installed
 
 
+def output_writer(grader: Path) -> dict[str, Any]:
+    """The grader's own safe writer (grader/reports/files.py, standard library only): whatever the
+    checkout holds at an output's name (a directory, a symlink, a FIFO) is replaced, never followed."""
+    return runpy.run_path(str(grader / "grader" / "reports" / "files.py"))
+
+
 def main() -> int:
     checkout = Path.cwd()
-    for name in OUTPUTS:  # a stale grade must never be published as this submission's
-        (checkout / name).unlink(missing_ok=True)
     with tempfile.TemporaryDirectory(prefix="grader-") as scratch:
         work = Path(scratch)
         grader = grader_dir(work)
+        files = output_writer(grader)
+        for name in OUTPUTS:  # a stale grade must never be published as this submission's
+            note(name, files["make_way"](checkout / name))
         command = [
             grader_python(grader, work), "-P", "-m", "pytest",
             f"--rootdir={grader}", "-c", str(grader / "pytest.ini"), str(grader / "tests_assessment"),
@@ -84,11 +92,20 @@ def main() -> int:
         code = subprocess.run(command, cwd=work, check=False).returncode
         for name in OUTPUTS:
             if (work / name).is_file():
-                shutil.copy2(work / name, checkout / name)
+                note(name, files["write_output"](checkout / name, (work / name).read_bytes()))
     if (checkout / "result.json").is_file():
         return 0
     print(f"autograder: the grader wrote no result.json (exit code {code})", file=sys.stderr)
     return code or 1
+
+
+def note(name: str, planted: str | None) -> None:
+    """Say in the job's log what the checkout held where the grader writes (it is replaced)."""
+    if planted is not None:
+        print(
+            f"autograder: the checkout held a {planted} named {name}; replaced by the grader's",
+            file=sys.stderr,
+        )
 
 
 if __name__ == "__main__":

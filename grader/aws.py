@@ -4,6 +4,11 @@ Every client made from the grading session (the checks', the probe's, any other)
 an operation that is not one of the reads the grader needs is refused before it is signed or
 sent. The reference deployment (``--deploy-solution``) is the only writer and makes its own
 session with ``make_session``.
+
+Credentials are not a read of the account: a profile's credentials are resolved, and refreshed, on a
+botocore session of their own that the guard is never registered on, so the calls a credential
+provider makes to get them (sts:AssumeRole for ``role_arn`` + ``source_profile``,
+AssumeRoleWithWebIdentity, SSO's GetRoleCredentials) go through, and nothing else is ever sent from it.
 """
 
 from __future__ import annotations
@@ -14,7 +19,9 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import boto3
+import botocore.session
 from botocore.config import Config
+from botocore.credentials import CredentialProvider, CredentialResolver, Credentials
 from botocore.exceptions import ClientError
 
 from grader.failures import IAM_ACTION_KEY, THROTTLING_CODES, ReadOnlyViolation
@@ -90,13 +97,28 @@ def _name_action_in_errors(http_response: Any, parsed: dict[str, Any], model: An
         parsed.setdefault("Error", {})[IAM_ACTION_KEY] = _action_of(model)
 
 
+class ResolvedApart(CredentialProvider):
+    """The credentials of a profile (or of the default chain), resolved and refreshed on a botocore
+    session used for nothing else."""
+
+    METHOD = "grader-resolved-apart"
+
+    def __init__(self, profile: str | None) -> None:
+        super().__init__()
+        self._resolver = botocore.session.Session(profile=profile)
+
+    def load(self) -> Credentials | None:
+        return self._resolver.get_credentials()
+
+
 def make_session(settings: Settings, endpoint_url: str | None) -> boto3.Session:
-    """The boto3 session for the target: emulators get test credentials, AWS the default chain."""
+    """The boto3 session for the target: emulators get test credentials, AWS the default chain or
+    the profile, whose credentials are resolved apart (see the module's docstring)."""
     if settings.target == "aws":
-        session = boto3.Session(profile_name=settings.profile, region_name=settings.region)
-        if session.region_name is None:
-            session = boto3.Session(profile_name=settings.profile, region_name=DEFAULT_REGION)
-        return session
+        core = botocore.session.Session(profile=settings.profile)
+        core.register_component("credential_provider", CredentialResolver([ResolvedApart(settings.profile)]))
+        region = settings.region or core.get_config_variable("region") or DEFAULT_REGION
+        return boto3.Session(botocore_session=core, region_name=region)
     return boto3.Session(region_name=settings.region or DEFAULT_REGION, **EMULATOR_CREDENTIALS)
 
 

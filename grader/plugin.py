@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Generator
 from dataclasses import replace
@@ -19,6 +20,7 @@ from grader.grade import CheckResult, Grade, build_grade
 from grader.options import Settings, StudentIdError, add_options, load_settings
 from grader.outcomes import check_result, task_number
 from grader.reports import class_summary, github, hooks
+from grader.reports.files import make_way
 from grader.reports.text import for_terminal
 from grader.roster import ROSTER_PARAM, RosterEntry, student_settings
 from grader.sandbox.policy import ISOLATION_INPUT, SKIPPED_KEY, isolation_header, sandbox_isolation
@@ -252,6 +254,9 @@ class GradingRun:
         self.graded = exitstatus != pytest.ExitCode.USAGE_ERROR  # e.g. the suite's points are wrong
         if is_xdist_worker(self.config) or not self.graded:
             return
+        html_path = getattr(self.config.option, "htmlpath", None)
+        if html_path:  # pytest-html writes it next (trylast) by opening the path: clear what is there
+            make_way(Path(os.path.expandvars(html_path)).expanduser())
         if self.settings.roster is not None:
             self.finish_class(session, exitstatus)
             return

@@ -414,20 +414,115 @@ def test_classroom50_unusable_username_is_a_zero_grade_that_says_why(
     assert "Not graded" in (checkout / "release-body.md").read_text()
 
 
-def test_gradescope_run_autograder(moto_endpoint: str, one_mistake: str, tmp_path: Path) -> None:
-    """gradescope/run_autograder with Gradescope's folders moved under tmp_path."""
-    results = tmp_path / "results"
-    submission, marker = hostile_checkout(tmp_path)
-    (submission / "student_id.txt").write_text(f" {one_mistake}\r\n")
+def plant_outputs(folder: Path, names: tuple[str, ...], outside: Path) -> None:
+    """What a checkout can hold where the grader writes: a directory (the first name), a symlink to a
+    file outside it, a symlink to a directory, a dangling symlink, in turn."""
+    (folder / names[0]).mkdir()
+    (folder / names[0] / "keep").write_text("planted")
+    plants = [
+        lambda p: p.symlink_to(outside),
+        lambda p: p.symlink_to(outside.parent),
+        lambda p: p.symlink_to("gone"),
+    ]
+    for name, plant in zip(names[1:], plants, strict=False):
+        plant(folder / name)
+
+
+def outside_file(tmp_path: Path) -> Path:
+    path = tmp_path / "outside" / "notes.md"
+    path.parent.mkdir()
+    path.write_text("not the grader's")
+    return path
+
+
+def test_classroom50_publishes_the_grade_over_what_the_checkout_planted(
+    moto_endpoint: str, full_marks: str, tmp_path: Path
+) -> None:
+    """A directory where result.json goes (symlinks where the other outputs go): the complete grade is
+    still published in the checkout, the planted entries are replaced, and nothing outside changes."""
+    env = classroom50_environment(
+        tmp_path, full_marks, GRADER_TARGET="localstack", AWS_ENDPOINT_URL=moto_endpoint
+    )
+    checkout, _ = hostile_checkout(tmp_path)
+    outside = outside_file(tmp_path)
+    names = ("result.json", "release-body.md", "report.html", "grade.json")
+    plant_outputs(checkout, names, outside)
+    code, output, outputs = run_as_classroom50(tmp_path, checkout, env)
+    assert code == 0, output
+    assert all((checkout / name).is_file() and not (checkout / name).is_symlink() for name in names), output
+    grade = json.loads((checkout / "grade.json").read_text())
+    result = json.loads((checkout / "result.json").read_text())
+    assert grade["complete"] and result["score"] == grade["score"] == MAX_SCORE, output
+    assert outputs["status"] == "success" and "100/100" in (checkout / "release-body.md").read_text()
+    assert outside.read_text() == "not the grader's" and [p.name for p in outside.parent.iterdir()] == [
+        "notes.md"
+    ]
+    assert "held a directory named result.json" in output
+
+
+def test_every_output_format_writes_over_what_its_path_held(
+    moto_endpoint: str, one_mistake: str, tmp_path: Path
+) -> None:
+    """--classroom50 run in a checkout, with every output path pre-occupied: a complete grade, each
+    output a regular file, nothing outside written."""
+    outside = outside_file(tmp_path)
+    names = ("grade.json", "report.html", "result.json", "gs.json", "release-body.md", "runner.json")
+    plant_outputs(tmp_path, names, outside)
+    project = harness.PROJECT_ROOT
+    code, output = harness.run_pytest(
+        tmp_path, f"--rootdir={project}", "-c", f"{project}/pytest.ini", f"{project}/tests_assessment",
+        f"--student-id={one_mistake}", "--target=localstack", f"--endpoint-url={moto_endpoint}",
+        f"--submission-dir={project / 'solution'}", "--grade-json=grade.json", "--html=report.html",
+        "--gradescope-json=gs.json", "--github-classroom-result=runner.json", "--classroom50",
+    )  # fmt: skip
+    assert code == 0, output
+    assert all((tmp_path / name).is_file() and not (tmp_path / name).is_symlink() for name in names), output
+    grade = json.loads((tmp_path / "grade.json").read_text())
+    assert grade["complete"] and json.loads((tmp_path / "gs.json").read_text())["score"] == grade["score"]
+    assert outside.read_text() == "not the grader's" and [p.name for p in outside.parent.iterdir()] == [
+        "notes.md"
+    ]
+
+
+def gradescope_metadata(folder: Path, *users: dict[str, Any]) -> Path:
+    """submission_metadata.json as Gradescope writes it (the fields the grader reads, and some others)."""
+    path = folder / "submission_metadata.json"
+    document = {
+        "id": 123456, "created_at": "2026-06-01T14:22:32.365935-07:00", "submission_method": "upload",
+        "assignment": {"id": 25828, "course_id": 1234, "title": "DynamoDB Medium", "total_points": "100.0"},
+        "users": list(users), "previous_submissions": [],
+    }  # fmt: skip
+    path.write_text(json.dumps(document))
+    return path
+
+
+def gradescope_user(sid: str | None, email: str = "eve@example.edu") -> dict[str, Any]:
+    return {"email": email, "id": 1234, "name": "Eve Student", "sid": sid}
+
+
+def run_gradescope(
+    tmp_path: Path, submission: Path, metadata: Path, **extra: str
+) -> subprocess.CompletedProcess:
+    """gradescope/run_autograder with Gradescope's folders and metadata moved under tmp_path."""
     env = harness.clean_env(
         GRADER_SOURCE=str(harness.PROJECT_ROOT), GRADER_SUBMISSION=str(submission),
-        GRADER_RESULTS=str(results), GRADER_PYTHON=sys.executable,
-        GRADER_TARGET="localstack", AWS_ENDPOINT_URL=moto_endpoint,
+        GRADER_RESULTS=str(tmp_path / "results"), GRADER_PYTHON=sys.executable, GRADER_METADATA=str(metadata),
+        **extra,
     )  # fmt: skip
     script = harness.PROJECT_ROOT / "gradescope" / "run_autograder"
-    done = subprocess.run([str(script)], env=env, capture_output=True, text=True, timeout=600, check=False)
-    gs = json.loads((results / "results.json").read_text())
-    grade = json.loads((results / "grade.json").read_text())
+    return subprocess.run([str(script)], env=env, capture_output=True, text=True, timeout=600, check=False)
+
+
+def test_gradescope_run_autograder(moto_endpoint: str, one_mistake: str, tmp_path: Path) -> None:
+    """The id is the SID of Gradescope's roster; a student_id.txt that repeats it is harmless."""
+    submission, marker = hostile_checkout(tmp_path)
+    (submission / "student_id.txt").write_text(f" {one_mistake}\r\n")
+    metadata = gradescope_metadata(tmp_path, gradescope_user(one_mistake))
+    done = run_gradescope(
+        tmp_path, submission, metadata, GRADER_TARGET="localstack", AWS_ENDPOINT_URL=moto_endpoint
+    )
+    gs = json.loads((tmp_path / "results" / "results.json").read_text())
+    grade = json.loads((tmp_path / "results" / "grade.json").read_text())
     jsonschema.validate(gs, GRADESCOPE_SCHEMA)
     assert gs["score"] == grade["score"] == pytest.approx(sum(t["score"] for t in gs["tests"]))
     assert done.returncode == (0 if grade["complete"] else 6), done.stdout + done.stderr
@@ -435,25 +530,74 @@ def test_gradescope_run_autograder(moto_endpoint: str, one_mistake: str, tmp_pat
     assert grade["tasks"][0]["status"] == "partial"  # the shadowing conftest.py gained nothing
 
 
-@pytest.mark.parametrize(("content", "says"), [(None, "there is none"), ("alice.smith\n", "'alice.smith'")])
-def test_gradescope_unusable_student_id_is_a_zero_grade_that_says_why(
-    content: str | None, says: str, tmp_path: Path
-) -> None:
-    submission, results = tmp_path / "submission", tmp_path / "results"
-    submission.mkdir()
-    if content is not None:
-        (submission / "student_id.txt").write_text(content)
-    env = harness.clean_env(
-        GRADER_SOURCE=str(harness.PROJECT_ROOT), GRADER_SUBMISSION=str(submission),
-        GRADER_RESULTS=str(results), GRADER_PYTHON=sys.executable,
-    )  # fmt: skip
-    script = harness.PROJECT_ROOT / "gradescope" / "run_autograder"
-    done = subprocess.run([str(script)], env=env, capture_output=True, text=True, timeout=60, check=False)
-    assert done.returncode == 4, done.stdout + done.stderr  # a usage error, answered in results.json
+def assert_refused(done: subprocess.CompletedProcess, results: Path, *says: str) -> str:
+    """A usage error (4) answered in results.json: score 0, no tests, the reason; returns it."""
+    assert done.returncode == 4, done.stdout + done.stderr
     gs = json.loads((results / "results.json").read_text())
     jsonschema.validate(gs, GRADESCOPE_SCHEMA)
-    assert gs["score"] == 0 and gs["tests"] == []
-    assert "student_id.txt" in gs["output"] and says in gs["output"] and "resubmit" in gs["output"]
+    assert gs["score"] == 0 and gs["tests"] == [] and not (results / "grade.json").exists()
+    assert all(part in gs["output"] for part in says), gs["output"]
+    return gs["output"]
+
+
+def test_gradescope_student_id_txt_naming_a_classmate_earns_nothing_of_theirs(
+    moto_endpoint: str, full_marks: str, tmp_path: Path
+) -> None:
+    """eve, who has deployed nothing, names a classmate whose work is worth 100 in student_id.txt."""
+    submission = tmp_path / "submission"
+    shutil.copytree(
+        harness.PROJECT_ROOT / "solution", submission, ignore=shutil.ignore_patterns("__pycache__")
+    )
+    (submission / "student_id.txt").write_text(full_marks + "\n")
+    metadata = gradescope_metadata(tmp_path, gradescope_user("eve"))
+    done = run_gradescope(
+        tmp_path, submission, metadata, GRADER_TARGET="localstack", AWS_ENDPOINT_URL=moto_endpoint
+    )
+    assert_refused(
+        done, tmp_path / "results", f"names {full_marks!r}", "you are 'eve'", "Delete student_id.txt"
+    )
+
+
+@pytest.mark.parametrize(
+    ("users", "id_file", "says"),
+    [
+        (None, None, "could not be read"),
+        ([gradescope_user(None)], None, "no student ID (SID) for eve@example.edu"),
+        ([gradescope_user("")], None, "no student ID (SID)"),
+        ([gradescope_user("alice.smith")], None, "'alice.smith', cannot name a table"),
+        ([gradescope_user("eve"), gradescope_user("bob", "bob@example.edu")], None, "group submission of 2"),
+        ([gradescope_user("eve")], "not an id!", "does not hold a student id"),
+        ([gradescope_user("eve")], "symlink", "is not a plain file"),
+    ],
+    ids=["no metadata", "no sid", "empty sid", "invalid sid", "group", "garbage id file", "linked id file"],
+)  # fmt: skip
+def test_gradescope_without_a_usable_id_is_a_zero_grade_that_says_why(
+    users: list[dict[str, Any]] | None, id_file: str | None, says: str, tmp_path: Path
+) -> None:
+    submission = tmp_path / "submission"
+    submission.mkdir()
+    secret = tmp_path / "grader.env"
+    secret.write_text("AWS_SECRET_ACCESS_KEY=never-shown\n")
+    if id_file == "symlink":  # the grader's key, were the link followed and its text echoed
+        (submission / "student_id.txt").symlink_to(secret)
+    elif id_file is not None:
+        (submission / "student_id.txt").write_text(id_file)
+    metadata = tmp_path / "missing.json" if users is None else gradescope_metadata(tmp_path, *users)
+    output = assert_refused(run_gradescope(tmp_path, submission, metadata), tmp_path / "results", says)
+    assert "never-shown" not in output and "not an id!" not in output
+
+
+def test_gradescope_instructor_list_of_ids_names_the_student(tmp_path: Path) -> None:
+    """The instructor's list (email -> id) decides over the SID; it is made unreadable to others."""
+    submission = tmp_path / "submission"
+    submission.mkdir()
+    (submission / "student_id.txt").write_text("bob")
+    id_map = tmp_path / "student_ids.csv"
+    id_map.write_text("email,student_id\nEve@Example.edu,eve-42\n")
+    metadata = gradescope_metadata(tmp_path, gradescope_user("12345678"))
+    done = run_gradescope(tmp_path, submission, metadata, GRADER_ID_MAP=str(id_map))
+    assert_refused(done, tmp_path / "results", "names 'bob'", "instructor's list of student ids", "'eve-42'")
+    assert id_map.stat().st_mode & 0o077 == 0
 
 
 def test_gradescope_scripts_are_executable_bash() -> None:

@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 
 from grader.assessment import function_name, table_name
-from grader.aws import GRADER_ACTIONS, Account, current_check, iam_action
+from grader.aws import GRADER_ACTIONS, Account, current_check, iam_action, make_session
 from grader.failures import GraderError, ReadOnlyViolation, RequirementFailed, describe_grader_error
+from grader.options import Settings
 from tests import harness
 from tests.faultproxy import FaultProxy, fault_proxy
 
@@ -192,3 +193,55 @@ def test_a_check_attempting_a_write_errors_and_the_account_is_untouched(
     assert run.exit_code == 6
     assert "dynamodb:DeleteTable" not in proxy.actions()
     assert proxy.actions() <= GRADER_ACTIONS
+
+
+ROLE_PROFILES = """[profile source]
+aws_access_key_id = AKIAGRADERSOURCE01
+aws_secret_access_key = source-secret
+[profile grader-role]
+role_arn = arn:aws:iam::123456789012:role/dynamodb-medium-grader
+source_profile = source
+external_id = cs-aws-2026
+region = us-east-1
+"""
+"""The usual way to grade through a role: a profile whose credentials botocore gets by sts:AssumeRole."""
+
+
+def test_a_profile_that_assumes_a_role_grades_through_it(
+    deployed: str, proxy: FaultProxy, tmp_path: Path
+) -> None:
+    """botocore's own sts:AssumeRole, made while it resolves the profile's credentials, goes through;
+    every call of the checks is still one of the grader's reads."""
+    config = tmp_path / "aws-config"
+    config.write_text(ROLE_PROFILES)
+    env = harness.clean_env(AWS_CONFIG_FILE=str(config), AWS_ENDPOINT_URL=proxy.endpoint_url)
+    run = harness.run_grader(
+        tmp_path, f"--student-id={deployed}", "--target=aws", "--profile=grader-role", TASK1, env=env
+    )
+    assert run.task(1)["status"] == "passed", run.output  # (the other tasks were not selected)
+    assert "sts:AssumeRole" in proxy.actions() and proxy.actions() <= GRADER_ACTIONS | {"sts:AssumeRole"}
+
+
+def test_the_checks_clients_of_a_role_profile_stay_read_only(
+    deployed: str, proxy: FaultProxy, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    config = tmp_path / "aws-config"
+    config.write_text(ROLE_PROFILES)
+    for name in ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", str(config))
+    monkeypatch.setenv("AWS_ENDPOINT_URL", proxy.endpoint_url)
+    settings = Settings(
+        student_id=deployed, target="aws", endpoint_url=None, region=None, profile="grader-role",
+        submission_dir=tmp_path, deploy_solution=False, real_aws_ok=False, grade_json=tmp_path / "g.json",
+        exit_zero=False,
+    )  # fmt: skip
+    account = Account(make_session(settings, None), None)
+    assert account.caller_identity()["Arn"].startswith(
+        "arn:aws:sts::123456789012:assumed-role/dynamodb-medium-grader/"
+    )
+    role = "arn:aws:iam::123456789012:role/dynamodb-medium-grader"
+    for client in (account.client("sts"), account.session.client("sts")):
+        with pytest.raises(ReadOnlyViolation, match="sts:AssumeRole"):
+            client.assume_role(RoleArn=role, RoleSessionName="check")
+    assert [call.action for call in proxy.calls] == ["sts:AssumeRole", "sts:GetCallerIdentity"]

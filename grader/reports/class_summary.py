@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import io
 import json
 from collections.abc import Iterable
 from html import escape
@@ -12,6 +13,7 @@ from typing import Any
 from grader.assessment import TASKS, TITLE
 from grader.grade import Grade
 from grader.reports import grade_json, html
+from grader.reports.files import write_output
 from grader.reports.text import for_html
 
 CSV_NAME = "class-summary.csv"
@@ -43,7 +45,7 @@ def write_student(grade: Grade, directory: Path) -> None:
     folder = directory / grade.student_id
     grade_json.write(grade, folder / GRADE_NAME)
     page = html.page(grade, footer=f"<p><a href='../{HTML_NAME}'>class summary</a></p>")
-    (folder / REPORT_NAME).write_text(page, encoding="utf-8")
+    write_output(folder / REPORT_NAME, page)
 
 
 def load_grades(directory: Path) -> list[dict[str, Any]]:
@@ -66,12 +68,12 @@ def row(grade: dict[str, Any]) -> dict[str, Any]:
 def write_class(grades: Iterable[dict[str, Any]], directory: Path) -> None:
     """DIR/class-summary.csv and DIR/class-summary.html, one row per student, by student id."""
     ordered = sorted(grades, key=lambda grade: grade["student_id"])
-    directory.mkdir(parents=True, exist_ok=True)
-    with (directory / CSV_NAME).open("w", newline="", encoding="utf-8") as out:
-        writer = csv.DictWriter(out, fieldnames=COLUMNS)
-        writer.writeheader()
-        writer.writerows(row(grade) for grade in ordered)
-    (directory / HTML_NAME).write_text(class_page(ordered), encoding="utf-8")
+    table = io.StringIO(newline="")
+    writer = csv.DictWriter(table, fieldnames=COLUMNS)
+    writer.writeheader()
+    writer.writerows(row(grade) for grade in ordered)
+    write_output(directory / CSV_NAME, table.getvalue())
+    write_output(directory / HTML_NAME, class_page(ordered))
 
 
 HISTOGRAM_BINS = [*(f"{low}–{low + 9}" for low in range(0, 100, 10)), "100"]

@@ -20,6 +20,7 @@ import pytest
 from grader.assessment import MAX_SCORE
 from grader.grade import CheckResult, Grade
 from grader.options import Option, StudentIdError, add_option, resolve_path
+from grader.reports.files import write_output
 from grader.reports.hooks import Requested
 
 OPTION = Option(
@@ -78,8 +79,7 @@ def _one_line(text: str) -> str:
 def write_runner_result(result: dict[str, Any], path: Path, environ: Mapping[str, str] = os.environ) -> None:
     """Write the runner result, and its base64 as step output 'result' when in GitHub Actions."""
     document = json.dumps(result)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(document + "\n", encoding="utf-8")
+    write_output(path, document + "\n")
     append_outputs(environ, result=base64.b64encode(document.encode()).decode())
 
 

@@ -21,6 +21,7 @@ from grader.assessment import ASSESSMENT, TASKS, TITLE
 from grader.grade import Grade, TaskGrade
 from grader.options import Option, StudentIdError, add_option, resolve
 from grader.reports.classroom import append_outputs
+from grader.reports.files import write_output
 from grader.reports.github import markdown, rejection_markdown
 from grader.reports.hooks import Requested
 
@@ -109,8 +110,8 @@ def write(
     document: dict[str, Any], body: str, status: str, directory: Path, environ: Mapping[str, str]
 ) -> None:
     """result.json and release-body.md in directory; status and summary as step outputs."""
-    (directory / RESULT_NAME).write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
-    (directory / BODY_NAME).write_text(body, encoding="utf-8")
+    write_output(directory / RESULT_NAME, json.dumps(document, indent=2) + "\n")
+    write_output(directory / BODY_NAME, body)
     summary = f"{TITLE}: {document['score']}/{document['max-score']}"
     if status == "error":
         summary += " (grading incomplete, not published: regrade once the cause is fixed)"

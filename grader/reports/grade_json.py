@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 
 from grader.grade import Grade
+from grader.reports.files import write_output
 
 
 def write(grade: Grade, path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(grade.to_dict(), indent=2) + "\n", encoding="utf-8")
+    write_output(path, json.dumps(grade.to_dict(), indent=2) + "\n")

@@ -11,6 +11,7 @@ import pytest
 from grader.assessment import TITLE
 from grader.grade import Grade
 from grader.options import Option, StudentIdError, add_option, resolve_path
+from grader.reports.files import write_output
 from grader.reports.hooks import Requested
 
 OPTION = Option(
@@ -20,8 +21,6 @@ OPTION = Option(
     metavar="PATH",
 )
 INCOMPLETE_NOTE = "could not be graded (not your fault; your instructor will regrade): "
-ID_FILE = "student_id.txt"
-"""Where a Gradescope submission names its student (gradescope/run_autograder reads it)."""
 
 
 def results(grade: Grade, execution_time: float) -> dict[str, Any]:
@@ -52,26 +51,29 @@ def results(grade: Grade, execution_time: float) -> dict[str, Any]:
     }
 
 
-def rejection(error: StudentIdError) -> dict[str, Any]:
-    """Score 0 and what to fix, for a submission whose student id is missing or invalid."""
-    found = "there is none" if error.found is None else f"it holds {error.found!r}"
+def refusal(reason: str) -> dict[str, Any]:
+    """Score 0 and why, for a submission that cannot be graded as anyone's (no usable student id)."""
     return {
         "score": 0,
         "execution_time": 0,
-        "output": (
-            f"Not graded: upload {ID_FILE} holding your student id, the ID of your table orders-ID "
-            f"(1-42 letters, digits, '-' or '_'; {found}), together with your code, then resubmit."
-        ),
+        "output": reason,
         "visibility": "visible",
         "stdout_visibility": "hidden",
-        "extra_data": {"student_id": error.found, "complete": False},
+        "extra_data": {"complete": False},
         "tests": [],
     }
 
 
+def rejection(error: StudentIdError) -> dict[str, Any]:
+    """The refusal of a run given a missing or invalid --student-id (on Gradescope the id comes from
+    its roster: grader/gradescope_identity.py)."""
+    return refusal(
+        f"Not graded: {error}. Your student id comes from Gradescope's roster: ask your instructor."
+    )
+
+
 def _write(document: dict[str, Any], path: Path) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(document, indent=2) + "\n", encoding="utf-8")
+    write_output(path, json.dumps(document, indent=2) + "\n")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
