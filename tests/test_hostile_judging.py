@@ -1,0 +1,139 @@
+"""Garbage made by the student's code, graded for real: every class is that student's failure, with a
+message of bounded size, never a check that could not be graded, and never a classmate's trouble.
+
+One roster run: a student whose six files each make another kind of garbage (values the judging does
+not expect, a report nested thousands deep, source the compiler cannot take, a message of many
+kilobytes), one whose handler returns a value nested too deep to encode, then the reference solution.
+"""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from grader.reports.text import MESSAGE_CAP
+from tests import harness
+from tests.test_code_tasks import CODE_MODULES, CODE_TASKS, SANDBOX_TIMEOUT
+
+SOLUTION = harness.PROJECT_ROOT / "solution"
+FILES = ("query_gsi.py", "query_lsi.py", "lambda_function.py", "batch_operations.py",
+         "conditional_writes.py", "read_patterns.py")  # fmt: skip
+UNCHECKED = """
+import os
+import boto3
+from botocore.config import Config
+
+TABLE = os.environ["ORDERS_TABLE"]
+client = boto3.client("dynamodb", config=Config(parameter_validation=False, retries={"max_attempts": 1}))
+
+
+def send(operation, **params):
+    try:
+        return getattr(client, operation)(**params)
+    except Exception as exc:
+        print(type(exc).__name__)
+"""
+"""A client that sends whatever it is given: boto3's own validation off, as a hostile student may."""
+
+GARBAGE = {
+    # an expression that is not a string
+    "query_gsi.py": UNCHECKED + """
+send("query", TableName=TABLE, IndexName="StatusDateIndex", KeyConditionExpression=5,
+     ExpressionAttributeNames={"#status": 7}, ExpressionAttributeValues={":s": {"S": "pending"}})
+""",
+    # source that breaks the host's compile pre-check (MemoryError in the parser)
+    "query_lsi.py": "x = " + "-" * 100_000 + "1\n",
+    # a step report nested thousands deep, written to every descriptor the process holds
+    "lambda_function.py": """
+import os, struct
+deep = b"[" * 300_000 + b"]" * 300_000
+for fd in range(3, 64):
+    try:
+        os.write(fd, struct.pack(">I", len(deep)) + deep)
+    except OSError:
+        pass
+
+
+def lambda_handler(event, context):
+    return {"statusCode": 200, "body": "1"}
+""",
+    # a returned N that is not a number; a written set moto keeps and DynamoDB refuses
+    "batch_operations.py": UNCHECKED + """
+
+def batch_get_orders(order_keys):
+    send("batch_get_item", RequestItems={TABLE: {"Keys": order_keys}})
+    return [{"customer_id": {"N": "not a number"}, "order_id": {"S": "ORD0001"}}]
+
+
+def batch_update_status(order_keys, new_status):
+    typed = [{name: {"S": value} for name, value in key.items()} for key in order_keys]
+    items = [{"PutRequest": {"Item": {**key, "status": {"S": new_status}, "tags": {"NS": ["x", "x"]}}}}
+             for key in typed]
+    send("batch_write_item", RequestItems={TABLE: items})
+""",
+    # a value that is not a number in an expression's values
+    "conditional_writes.py": UNCHECKED + """
+send("update_item", TableName=TABLE, Key={"customer_id": {"S": "CUST001"}, "order_id": {"S": "ORD0001"}},
+     UpdateExpression="SET #status = :next", ConditionExpression="#status = :expected",
+     ExpressionAttributeNames={"#status": "status"},
+     ExpressionAttributeValues={":next": {"S": "processing"}, ":expected": {"N": "pending"}})
+""",
+    # calls naming 40 tables of 250 characters: a message of ten kilobytes
+    "read_patterns.py": UNCHECKED + """
+for number in range(40):
+    send("get_item", TableName=f"{number:03d}" + "t" * 247, Key={"customer_id": {"S": "CUST001"}})
+""",
+}
+DEEP_RESULT = """
+def lambda_handler(event, context):
+    value = []
+    for _ in range(100_000):
+        value = [value]
+    return value
+"""
+"""A return value nested far past what JSON encoders and decoders take."""
+
+pytestmark = [pytest.mark.long, pytest.mark.timeout(600)]
+
+
+def _submission(folder: Path, files: dict[str, str]) -> Path:
+    folder.mkdir()
+    for name in FILES:
+        shutil.copy(SOLUTION / name, folder / name)
+    for name, source in files.items():
+        (folder / name).write_text(textwrap.dedent(source))
+    return folder
+
+
+def test_each_class_of_garbage_is_the_students_failure(moto_endpoint: str, tmp_path: Path) -> None:
+    students = {
+        harness.new_student_id("garbage"): _submission(tmp_path / "garbage", GARBAGE),
+        harness.new_student_id("deep"): _submission(tmp_path / "deep", {"lambda_function.py": DEEP_RESULT}),
+        harness.new_student_id("after"): SOLUTION,
+    }
+    for student in students:
+        harness.deploy_reference(moto_endpoint, student)
+    runs = harness.grade_class(
+        moto_endpoint, students, tmp_path / "class", f"--sandbox-timeout={SANDBOX_TIMEOUT + 2}", *CODE_MODULES
+    )
+    garbage, deep, after = runs.values()
+    for run in runs.values():
+        assert run.grade is not None, run.output
+        for task in CODE_TASKS:  # each graded completely (the run grades no other task)
+            assert run.task(task)["status"] != "error", (task, run.task(task))
+            for check in run.task(task)["checks"]:
+                assert check["status"] != "error" and len(check["message"]) <= MESSAGE_CAP, check
+    failed = {task: [c for c in garbage.task(task)["checks"] if c["status"] == "failed"]
+              for task in CODE_TASKS}
+    assert "query_gsi.py made values the grader cannot read" in failed[5][0]["message"]
+    assert "nested too deeply for Python's compiler (MemoryError)" in failed[6][0]["message"]
+    assert "sent the grader what it cannot read: a message nested more than" in failed[8][0]["message"]
+    assert "batch_operations.py made values the grader cannot read" in failed[9][0]["message"]
+    assert "(InvalidOperation" in garbage.check(9, "keeps the rest of each order")["message"]
+    assert "conditional_writes.py made values the grader cannot read" in failed[12][0]["message"]
+    assert failed[13][0]["message"].endswith("more characters]"), failed[13][0]
+    assert deep.check(8, "statusCode 200")["status"] == "failed"
+    assert after.grade is not None and all(after.task(task)["status"] == "passed" for task in CODE_TASKS)
