@@ -38,12 +38,18 @@ def send(operation, **params):
 """
 """A client that sends whatever it is given: boto3's own validation off, as a hostile student may."""
 
+
+def unchecked(code: str) -> str:
+    """The code after UNCHECKED's client and its `send`."""
+    return UNCHECKED + code
+
+
 GARBAGE = {
     # an expression that is not a string
-    "query_gsi.py": UNCHECKED + """
+    "query_gsi.py": unchecked("""
 send("query", TableName=TABLE, IndexName="StatusDateIndex", KeyConditionExpression=5,
      ExpressionAttributeNames={"#status": 7}, ExpressionAttributeValues={":s": {"S": "pending"}})
-""",
+"""),
     # source that breaks the host's compile pre-check (MemoryError in the parser)
     "query_lsi.py": "x = " + "-" * 100_000 + "1\n",
     # a step report nested thousands deep, written to every descriptor the process holds
@@ -61,7 +67,7 @@ def lambda_handler(event, context):
     return {"statusCode": 200, "body": "1"}
 """,
     # a returned N that is not a number; a written set moto keeps and DynamoDB refuses
-    "batch_operations.py": UNCHECKED + """
+    "batch_operations.py": unchecked("""
 
 def batch_get_orders(order_keys):
     send("batch_get_item", RequestItems={TABLE: {"Keys": order_keys}})
@@ -73,19 +79,19 @@ def batch_update_status(order_keys, new_status):
     items = [{"PutRequest": {"Item": {**key, "status": {"S": new_status}, "tags": {"NS": ["x", "x"]}}}}
              for key in typed]
     send("batch_write_item", RequestItems={TABLE: items})
-""",
+"""),
     # a value that is not a number in an expression's values
-    "conditional_writes.py": UNCHECKED + """
+    "conditional_writes.py": unchecked("""
 send("update_item", TableName=TABLE, Key={"customer_id": {"S": "CUST001"}, "order_id": {"S": "ORD0001"}},
      UpdateExpression="SET #status = :next", ConditionExpression="#status = :expected",
      ExpressionAttributeNames={"#status": "status"},
      ExpressionAttributeValues={":next": {"S": "processing"}, ":expected": {"N": "pending"}})
-""",
+"""),
     # calls naming 40 tables of 250 characters: a message of ten kilobytes
-    "read_patterns.py": UNCHECKED + """
+    "read_patterns.py": unchecked("""
 for number in range(40):
     send("get_item", TableName=f"{number:03d}" + "t" * 247, Key={"customer_id": {"S": "CUST001"}})
-""",
+"""),
 }
 DEEP_RESULT = """
 def lambda_handler(event, context):
@@ -126,8 +132,9 @@ def test_each_class_of_garbage_is_the_students_failure(moto_endpoint: str, tmp_p
             assert run.task(task)["status"] != "error", (task, run.task(task))
             for check in run.task(task)["checks"]:
                 assert check["status"] != "error" and len(check["message"]) <= MESSAGE_CAP, check
-    failed = {task: [c for c in garbage.task(task)["checks"] if c["status"] == "failed"]
-              for task in CODE_TASKS}
+    failed = {
+        task: [c for c in garbage.task(task)["checks"] if c["status"] == "failed"] for task in CODE_TASKS
+    }
     assert "query_gsi.py made values the grader cannot read" in failed[5][0]["message"]
     assert "nested too deeply for Python's compiler (MemoryError)" in failed[6][0]["message"]
     assert "sent the grader what it cannot read: a message nested more than" in failed[8][0]["message"]
