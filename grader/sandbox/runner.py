@@ -186,14 +186,10 @@ def within_depth(value: Any, limit: int) -> bool:
     so that no later reading of the value (the checks, json.dumps in a message) can recurse too deep."""
     level: list[Any] = [value]
     for _ in range(limit + 1):
-        level = [
-            child
-            for container in level
-            if isinstance(container, (dict, list))
-            for child in (container.values() if isinstance(container, dict) else container)
-        ]
-        if not level:
+        containers = [item for item in level if isinstance(item, (dict, list))]
+        if not containers:
             return True
+        level = [child for c in containers for child in (c.values() if isinstance(c, dict) else c)]
     return False
 
 
