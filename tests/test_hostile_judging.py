@@ -1,9 +1,10 @@
 """Garbage made by the student's code, graded for real: every class is that student's failure, with a
 message of bounded size, never a check that could not be graded, and never a classmate's trouble.
 
-One roster run: a student whose six files each make another kind of garbage (values the judging does
-not expect, a report nested thousands deep, source the compiler cannot take, a message of many
-kilobytes), one whose handler returns a value nested too deep to encode, then the reference solution.
+One roster run, serial and with two workers: the reference solution, a student whose six files each
+make another kind of garbage (values the judging does not expect, a report nested thousands deep,
+source the compiler cannot take, a message of many kilobytes), one whose handler returns a value
+nested too deep to encode, then the reference solution again.
 """
 
 from __future__ import annotations
@@ -114,18 +115,21 @@ def _submission(folder: Path, files: dict[str, str]) -> Path:
     return folder
 
 
-def test_each_class_of_garbage_is_the_students_failure(moto_endpoint: str, tmp_path: Path) -> None:
+@pytest.mark.parametrize("workers", [(), ("-n", "2")], ids=["serial", "two-workers"])
+def test_each_class_of_garbage_is_the_students_failure(
+    moto_endpoint: str, tmp_path: Path, workers: tuple[str, ...]
+) -> None:
     students = {
+        harness.new_student_id("before"): SOLUTION,
         harness.new_student_id("garbage"): _submission(tmp_path / "garbage", GARBAGE),
         harness.new_student_id("deep"): _submission(tmp_path / "deep", {"lambda_function.py": DEEP_RESULT}),
         harness.new_student_id("after"): SOLUTION,
     }
     for student in students:
         harness.deploy_reference(moto_endpoint, student)
-    runs = harness.grade_class(
-        moto_endpoint, students, tmp_path / "class", f"--sandbox-timeout={SANDBOX_TIMEOUT + 2}", *CODE_MODULES
-    )
-    garbage, deep, after = runs.values()
+    timeout = f"--sandbox-timeout={SANDBOX_TIMEOUT + 2}"
+    runs = harness.grade_class(moto_endpoint, students, tmp_path / "class", timeout, *workers, *CODE_MODULES)
+    before, garbage, deep, after = runs.values()
     for run in runs.values():
         assert run.grade is not None, run.output
         for task in CODE_TASKS:  # each graded completely (the run grades no other task)
@@ -143,4 +147,5 @@ def test_each_class_of_garbage_is_the_students_failure(moto_endpoint: str, tmp_p
     assert "conditional_writes.py made values the grader cannot read" in failed[12][0]["message"]
     assert failed[13][0]["message"].endswith("more characters]"), failed[13][0]
     assert deep.check(8, "statusCode 200")["status"] == "failed"
-    assert after.grade is not None and all(after.task(task)["status"] == "passed" for task in CODE_TASKS)
+    for classmate in (before, after):
+        assert all(classmate.task(task)["status"] == "passed" for task in CODE_TASKS), classmate.output
