@@ -168,14 +168,15 @@ class Channel:
         if not self._fill(4 + size, deadline):
             return None
         body, self._buffer = self._buffer[4 : 4 + size], self._buffer[4 + size :]
+        too_deep = f"a message nested more than {FRAME_DEPTH} levels deep"
         try:
             message = json.loads(body)
-        except RecursionError:
-            message = None  # nested past the parser's own limit: deeper than FRAME_DEPTH
+        except RecursionError:  # past the parser's own limit, far deeper than FRAME_DEPTH
+            raise ValueError(too_deep) from None
         except ValueError:
             raise ValueError(f"{size} bytes that are not JSON") from None
-        if message is None or not within_depth(message, FRAME_DEPTH):
-            raise ValueError(f"a message nested more than {FRAME_DEPTH} levels deep")
+        if not within_depth(message, FRAME_DEPTH):
+            raise ValueError(too_deep)
         if not isinstance(message, dict):
             raise ValueError("a message that is not an object")
         return message
