@@ -103,6 +103,9 @@ def lambda_handler(event, context):
 """
 """A return value nested far past what JSON encoders and decoders take."""
 
+LIVE_ITEM_TASKS = {4: "data", 5: "gsi_query", 6: "lsi_query", 10: "ttl"}
+"""Tasks whose live checks read the student's items."""
+
 pytestmark = [pytest.mark.long, pytest.mark.timeout(600)]
 
 
@@ -148,3 +151,19 @@ def test_each_class_of_garbage_is_the_students_failure(
     assert deep.check(8, "statusCode 200")["status"] == "failed"
     for classmate in (before, after):
         assert classmate.grade is not None and classmate.grade["score"] == 100, classmate.output
+
+
+def test_items_an_emulator_keeps_and_dynamodb_refuses_are_judged(moto_endpoint: str, tmp_path: Path) -> None:
+    """The student's own table on an emulator may hold what DynamoDB refuses: an NS of words, an N of
+    letters in a list (boto3 reads both as NaN). The live checks judge such an order, never error."""
+    student = harness.new_student_id("oddset")
+    deployment = harness.deploy_reference(moto_endpoint, student)
+    odd = {"customer_id": {"S": "CUST001"}, "order_id": {"S": "ORD0999"}, "status": {"S": "pending"},
+           "order_date": {"S": "2026-01-01"}, "quantity": {"NS": ["x", "y"]}, "total_amount": {"N": "5"},
+           "expiry_date": {"L": [{"N": "zz"}]}}  # fmt: skip
+    deployment.client("dynamodb").put_item(TableName=f"orders-{student}", Item=odd)
+    modules = [f"tests_assessment/test_task{n:02d}_{name}.py" for n, name in LIVE_ITEM_TASKS.items()]
+    run = harness.grade_on(moto_endpoint, student, tmp_path, f"--submission-dir={SOLUTION}", *modules)
+    assert run.grade is not None, run.output
+    for number in LIVE_ITEM_TASKS:
+        assert run.task(number)["status"] == "passed", run.task(number)  # judged: the other orders count
