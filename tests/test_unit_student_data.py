@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from grader import views
 from grader.failures import GraderError, RequirementFailed
 from grader.reports.text import MESSAGE_CAP, capped
 from grader.sandbox import judging, runner, student_data
@@ -89,3 +90,14 @@ def test_read_keys_come_from_the_record_only() -> None:
                   returned=({"customer_id": "C2", "order_id": "O2"},))  # fmt: skip
     step = Step("batch get", 0, None, [{"customer_id": "C3", "order_id": "O3"}], "", 0, (read, failed), ())
     assert judging.read_keys(step) == {("C1", "O1")}
+
+
+def test_a_value_dynamodb_refuses_stays_typed_in_a_plain_item() -> None:
+    item = {"n": {"N": "2"}, "words": {"NS": ["x"]}, "letters": {"L": [{"N": "zz"}]}, "s": {"S": "a"}}
+    assert views.plain_item(item) == {
+        "n": decimal.Decimal("2"),
+        "words": {"NS": ["x"]},
+        "letters": {"L": [{"N": "zz"}]},
+        "s": "a",
+    }
+    assert views.dynamodb_type(views.plain_item(item)["words"]) == "M"  # never a valid number or set
