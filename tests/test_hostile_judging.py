@@ -4,7 +4,8 @@ message of bounded size, never a check that could not be graded, and never a cla
 One roster run, serial and with two workers: the reference solution, a student whose six files each
 make another kind of garbage (values the judging does not expect, a report nested thousands deep,
 source the compiler cannot take, a message of many kilobytes), one whose handler returns a value
-nested too deep to encode, then the reference solution again.
+nested too deep to encode, then the reference solution again. And a student's own table holding
+values an emulator keeps and DynamoDB refuses, read by the live checks.
 """
 
 from __future__ import annotations
