@@ -6,7 +6,7 @@ import pytest
 
 from grader.failures import RequirementFailed, describe_grader_error
 from grader.grade import CheckResult
-from grader.reports.text import encodable
+from grader.reports.text import capped, encodable
 from grader.roster import ROSTER_PARAM
 
 
@@ -50,6 +50,6 @@ def check_result(item: pytest.Item, call: pytest.CallInfo[None], report: pytest.
         name=check_name(item),
         status=status,
         max_points=check_points(item),
-        message=encodable(message),  # travels between processes and into UTF-8 files
+        message=encodable(capped(message)),  # travels between processes and into UTF-8 files, bounded
         order=(item.location[1] or 0, item.nodeid),
     )

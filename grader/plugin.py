@@ -23,6 +23,7 @@ from grader.reports import class_summary, github, hooks
 from grader.reports.files import make_way
 from grader.reports.text import for_terminal
 from grader.roster import ROSTER_PARAM, RosterEntry, student_settings
+from grader.sandbox import student_data
 from grader.sandbox.policy import ISOLATION_INPUT, SKIPPED_KEY, isolation_header, sandbox_isolation
 from grader.stash import ENDPOINT_KEY, SETTINGS_KEY
 
@@ -206,6 +207,18 @@ class GradingRun:
         return isolation_header(self.settings.isolation, self.config.stash.get(SKIPPED_KEY, []))
 
     # outcomes -------------------------------------------------------------------------------------
+    @pytest.hookimpl(wrapper=True)
+    def pytest_pyfunc_call(self, pyfuncitem: pytest.Function) -> Generator[None, object, object]:
+        """A check judging a sandbox record: what the judging cannot read is the student's failure."""
+        file = student_data.judged_file(pyfuncitem)
+        try:
+            return (yield)
+        except Exception as exc:
+            failure = student_data.students_failure(file, exc) if file is not None else None
+            if failure is None:
+                raise
+            raise failure from exc
+
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_makereport(self, item: pytest.Item, call: pytest.CallInfo[None]):
         report: pytest.TestReport = yield

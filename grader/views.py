@@ -33,7 +33,19 @@ _SERIALIZER = TypeSerializer()
 
 def plain_item(item: Mapping[str, Mapping[str, Any]]) -> Item:
     """An item as Scan and Query return it ({"quantity": {"N": "2"}}) in plain values."""
-    return {name: _DESERIALIZER.deserialize(value) for name, value in item.items()}
+    return {name: _plain_value(value) for name, value in item.items()}
+
+
+def _plain_value(value: Mapping[str, Any]) -> Any:
+    """A typed value in plain form. One DynamoDB would refuse but an emulator keeps (an NS of words,
+    which boto3 reads as NaN) stays typed, a dict no check takes for a valid value: the student's data
+    is judged as it is, and never makes a check error."""
+    try:
+        plain = _DESERIALIZER.deserialize(value)
+        _SERIALIZER.serialize(plain)  # NaN and Infinity, which no DynamoDB number is, do not come back
+    except (TypeError, ValueError, ArithmeticError, AttributeError):
+        return dict(value)
+    return plain
 
 
 def dynamodb_type(value: Any) -> str:

@@ -80,6 +80,15 @@ VARIANTS = {
         ((9, "reads with one BatchGetItem"),),
         "GetItem",
     ),
+    "batch-get-echoes-keys": Variant(
+        "batch_operations.py",
+        "def batch_get_orders(order_keys):\n",
+        "def batch_get_orders(order_keys):\n"
+        "    if len(order_keys) == 3:  # the grader's batch get: hand back its keys, read nothing\n"
+        "        return [dict(key) for key in order_keys]\n",
+        ((9, "returns the orders with those keys"), (9, "reads with one BatchGetItem")),
+        "no AWS call",
+    ),
     "batch-put-loop": Variant(
         "batch_operations.py",
         "    with table.batch_writer() as batch:\n        for order in orders:\n            batch.put_item(",
@@ -198,7 +207,7 @@ RUNS = {
         "read-patterns-missing",
         "handler-logs-unchanged-status",
     ),
-    "run-d": ("handler-first-record-only",),
+    "run-d": ("handler-first-record-only", "batch-get-echoes-keys"),
 }
 
 

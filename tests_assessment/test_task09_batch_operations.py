@@ -38,6 +38,14 @@ def test_batch_get_returns_the_orders(batch_operations_run: Record) -> None:
         f"a list of the {len(GET_KEYS)} orders {_names(GET_KEYS)}",
         "Return the items of response['Responses'][<table name>]",
     )
+    unread = returned - judging.read_keys(step)
+    require(
+        not unread,
+        f"batch_get_orders returned {_names(unread)} without reading them (its calls: "
+        f"{judging.calls_summary(step)})",
+        "the orders as DynamoDB returned them",
+        "Return the items of response['Responses'][<table name>], not the keys you were given",
+    )
 
 
 @pytest.mark.points(2)

@@ -19,12 +19,22 @@ ANSI_ESCAPE = re.compile(
 CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 """C0 and C1 controls except tab and newline, and the marks that reorder displayed text."""
 LINE_BREAKS = re.compile(r"[\t\n\u2028\u2029]+")
+MESSAGE_CAP = 2000
+"""Characters of a check's message: enough for expected, found and fix, never a student's megabytes."""
 
 
 def encodable(text: str) -> str:
     """The text with every character UTF-8 can encode: surrogate pairs joined, lone surrogates
     (from a student's undecodable bytes) replaced by U+FFFD. For any file written as UTF-8."""
     return text.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+
+def capped(text: str, limit: int = MESSAGE_CAP) -> str:
+    """The text cut to at most `limit` characters, saying how many were left out."""
+    if len(text) <= limit:
+        return text
+    kept = limit - 40  # room for the note
+    return f"{text[:kept]} [... {len(text) - kept} more characters]"
 
 
 def printable(text: str) -> str:

@@ -118,6 +118,8 @@ class CappedText(io.TextIOBase):
         return True
 
     def write(self, text: str) -> int:
+        if not isinstance(text, str):  # as sys.stdout does: the student's call raises, not the report
+            raise TypeError(f"write() argument must be str, not {type(text).__name__}")
         room = OUTPUT_CAP - self.kept
         self.parts.append(text[:room])
         self.kept += min(len(text), room)
@@ -208,7 +210,9 @@ def run_step(index: int, seconds: float, action: Any) -> None:
     signal.signal(signal.SIGALRM, _time_up)
     signal.setitimer(signal.ITIMER_REAL, max(seconds, 0.01))
     try:
-        report["result"] = jsonable(action())
+        result = jsonable(action())
+        json.dumps(result)  # what cannot be sent (an int of 5,000 digits) fails as the step's own
+        report["result"] = result
     except TimeUp:
         report.update(exit_status=None, exception="timeout")
     except SystemExit as exc:

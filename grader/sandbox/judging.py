@@ -89,6 +89,12 @@ def image(record: dict[str, Any], which: str) -> dict[str, Any]:
     return expressions.plain({"M": record["dynamodb"].get(which, {})})
 
 
+def read_keys(step: Step) -> set[tuple[Any, Any]]:
+    """Keys of the items the step's successful calls read from DynamoDB (the record's, not the code's)."""
+    keys = (key_of(item) for call in step.calls if call.ok for item in call.returned)
+    return {key for key in keys if key is not None}
+
+
 def requested_keys(call: Call, table: str, request: str) -> set[tuple[Any, Any]]:
     """Keys a BatchGetItem (request 'Keys') or BatchWriteItem (request 'PutRequest') asks for."""
     entries = (call.params.get("RequestItems") or {}).get(table) or {}

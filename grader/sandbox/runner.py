@@ -45,6 +45,8 @@ START_LIMIT = 60.0
 """Seconds the sandboxed process may take to start and warm up (a loaded CI machine is slow)."""
 FRAME_CAP = 1 << 20
 """Bytes of one message from the sandbox: a step's report with its return value and output."""
+FRAME_DEPTH = 32
+"""Levels of lists and objects in one message: a report holds a return value cut at 21 levels inside."""
 OUTPUT_CAP = 20_000
 FAKE_CREDENTIALS = {
     "AWS_ACCESS_KEY_ID": "testing",
@@ -142,13 +144,30 @@ class Channel:
         if not self._fill(4 + size, deadline):
             return None
         body, self._buffer = self._buffer[4 : 4 + size], self._buffer[4 + size :]
+        too_deep = f"a message nested more than {FRAME_DEPTH} levels deep"
         try:
             message = json.loads(body)
+        except RecursionError:  # past the parser's own limit, far deeper than FRAME_DEPTH
+            raise ValueError(too_deep) from None
         except ValueError:
             raise ValueError(f"{size} bytes that are not JSON") from None
+        if not within_depth(message, FRAME_DEPTH):
+            raise ValueError(too_deep)
         if not isinstance(message, dict):
             raise ValueError("a message that is not an object")
         return message
+
+
+def within_depth(value: Any, limit: int) -> bool:
+    """The value (parsed JSON) nests lists and objects at most `limit` deep; checked without recursion,
+    so that no later reading of the value (the checks, json.dumps in a message) can recurse too deep."""
+    level: list[Any] = [value]
+    for _ in range(limit + 1):
+        containers = [item for item in level if isinstance(item, (dict, list))]
+        if not containers:
+            return True
+        level = [child for c in containers for child in (c.values() if isinstance(c, dict) else c)]
+    return False
 
 
 def _send(fd: int, message: dict[str, Any]) -> None:
@@ -456,11 +475,8 @@ class SandboxPool:
         source = self._submission.files.get(plan.file)
         if source is None:
             return Record(plan.file, {"kind": "missing", "detail": plan.file}, ())
-        try:
-            compile(source, plan.file, "exec")
-        except (SyntaxError, ValueError) as exc:
-            where = f"line {exc.lineno}: {exc.msg}" if isinstance(exc, SyntaxError) else str(exc)
-            return Record(plan.file, {"kind": "syntax", "detail": where}, ())
+        if (problem := compile_problem(source, plan.file)) is not None:
+            return Record(plan.file, {"kind": "syntax", "detail": problem}, ())
         try:
             return self._submission.explain(self._sandbox.run(plan))
         except GraderError as exc:
@@ -469,6 +485,21 @@ class SandboxPool:
     def close(self) -> None:
         self._executor.shutdown(wait=True, cancel_futures=True)
         self._sandbox.close()
+
+
+def compile_problem(source: bytes, file: str) -> str | None:
+    """Where Python cannot compile the source ('line 3: invalid syntax'), or None when it can. The
+    compiler's own limits (MemoryError, RecursionError on expressions nested thousands deep) are the
+    source's fault as much as a syntax error is."""
+    try:
+        compile(source, file, "exec")
+    except SyntaxError as exc:
+        return f"line {exc.lineno}: {exc.msg}"
+    except ValueError as exc:  # null bytes
+        return str(exc)
+    except (MemoryError, RecursionError) as exc:
+        return f"an expression nested too deeply for Python's compiler ({type(exc).__name__})"
+    return None
 
 
 def run(plan: Plan, config: SandboxConfig) -> Record:
