@@ -19,8 +19,8 @@ from typing import Any
 import pytest
 
 from grader.assessment import TASKS
-from grader.plugin import GRADING_SUITE, is_xdist_worker
 from grader.stash import SETTINGS_KEY
+from grader.suite import GRADING_SUITE, is_xdist_worker
 
 Points = dict[str, float | None]
 """Check id (test function, [case number] when parametrized) -> its points (None: no points marker)."""

@@ -8,15 +8,15 @@ from typing import Any
 
 import pytest
 
-from grader.aws import Account, make_session
+from grader.aws.resources import StudentResources
+from grader.aws.session import Account, make_session
+from grader.aws.views import TableView
+from grader.class_run.prefetch import Prefetch
+from grader.class_run.roster import student_settings, upcoming
 from grader.failures import GraderError, RequirementFailed
-from grader.options import Settings
 from grader.outcomes import task_number
-from grader.prefetch import Prefetch
-from grader.resources import StudentResources
-from grader.roster import RosterEntry, student_settings, upcoming
+from grader.settings import RosterEntry, Settings
 from grader.stash import ENDPOINT_KEY, SETTINGS_KEY
-from grader.views import TableView
 
 
 @pytest.fixture(scope="session", autouse=True)

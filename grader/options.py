@@ -12,14 +12,14 @@ from urllib.parse import urlparse
 import pytest
 
 from grader.assessment import STUDENT_ID_PATTERN, TITLE
-from grader.roster import RosterEntry, load_roster, parse_shard, shard
+from grader.class_run.roster import load_roster, parse_shard, shard
+from grader.settings import DEFAULT_REGION, RosterEntry, Settings, StudentIdError
 
 if TYPE_CHECKING:
     from grader.reports.hooks import Requested
 
 TARGETS = ("aws", "localstack", "moto")
 ISOLATION_CHOICES = ("auto", "namespaces", "uid", "none")
-DEFAULT_REGION = "us-east-1"
 LOCALSTACK_HOST = "localhost"
 LOCALSTACK_PORT = 4566
 LOCALSTACK_ENDPOINT = f"http://{LOCALSTACK_HOST}:{LOCALSTACK_PORT}"
@@ -87,7 +87,7 @@ OPTIONS: tuple[Option, ...] = (
     Option("shard", "--shard", HELP_SHARD, ("GRADER_SHARD",), metavar="I/N"),
     Option("grades_dir", "--grades-dir", HELP_GRADES_DIR, (), "grades", metavar="DIR"),
 )
-"""The core options; each platform output format declares its own (grader/reports/__init__.py)."""
+"""The core options; each platform output format declares its own (grader/reports/formats.py)."""
 
 
 def add_options(parser: pytest.Parser) -> None:
@@ -128,38 +128,6 @@ def resolve_path(config: pytest.Config, option: Option) -> Path | None:
 
 def _truthy(text: str) -> bool:
     return text.strip().lower() in ("1", "true", "yes", "on")
-
-
-@dataclass(frozen=True)
-class Settings:
-    """The resolved, validated settings of one grading run."""
-
-    student_id: str
-    target: str
-    endpoint_url: str | None
-    region: str | None
-    profile: str | None
-    submission_dir: Path
-    deploy_solution: bool
-    real_aws_ok: bool
-    grade_json: Path
-    exit_zero: bool
-    sandbox_timeout: float = 20.0
-    isolation: str = "auto"
-    """Requested as an option; once the plugin has probed the machine, the mode in use."""
-    unsafe_no_isolation: bool = False
-    roster: tuple[RosterEntry, ...] | None = None
-    """The students of a roster run (this shard's slice); None when grading one student."""
-    grades_dir: Path = Path("grades")
-
-
-class StudentIdError(pytest.UsageError):
-    """The student id is missing or does not match STUDENT_ID_PATTERN (a one-line usage error)."""
-
-    def __init__(self, message: str, found: str | None) -> None:
-        super().__init__(message)
-        self.found = found
-        """The rejected id, or None when there was none."""
 
 
 def validate_student_id(student_id: str | None) -> str:

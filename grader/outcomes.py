@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from grader.class_run.roster import ROSTER_PARAM
 from grader.failures import RequirementFailed, describe_grader_error
 from grader.grade import CheckResult
 from grader.reports.text import capped, encodable
-from grader.roster import ROSTER_PARAM
 
 
 def task_number(item: pytest.Item) -> int | None:

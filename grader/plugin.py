@@ -11,21 +11,25 @@ from typing import Any
 
 import pytest
 
-from grader import class_memory, deployment, reports, roster_loop
 from grader.assessment import TITLE
-from grader.class_grades import ClassGrades, Row
-from grader.emulator import EmbeddedMoto
+from grader.aws import deployment
+from grader.aws.emulator import EmbeddedMoto
+from grader.class_run import class_memory, roster_loop
+from grader.class_run.class_grades import ClassGrades, Row
+from grader.class_run.roster import ROSTER_PARAM, student_settings
 from grader.failures import GRADING_INCOMPLETE
 from grader.grade import CheckResult, Grade, build_grade
-from grader.options import Settings, StudentIdError, add_options, load_settings
+from grader.options import add_options, load_settings
 from grader.outcomes import check_result, task_number
-from grader.reports import class_summary, github, hooks
+from grader.reports import class_summary, github, grade_json, hooks, html, terminal
 from grader.reports.files import make_way
+from grader.reports.formats import FORMATS
 from grader.reports.text import for_terminal
-from grader.roster import ROSTER_PARAM, RosterEntry, student_settings
 from grader.sandbox import student_data
 from grader.sandbox.policy import ISOLATION_INPUT, SKIPPED_KEY, isolation_header, sandbox_isolation
+from grader.settings import RosterEntry, Settings, StudentIdError
 from grader.stash import ENDPOINT_KEY, SETTINGS_KEY
+from grader.suite import GRADING_SUITE, is_xdist_worker
 
 RESULT_PROPERTY = "grader_check"
 STUDENT_PROPERTY = "grader_student"
@@ -33,21 +37,16 @@ ENDPOINT_INPUT = "grader_endpoint_url"
 DEFAULT_REPORT_CHARS = "fE"
 NOT_GRADED = "not graded"
 """pytest's outcome word for a check that errored: not listed one by one like pytest's errors."""
-GRADING_SUITE = deployment.PROJECT_ROOT / "tests_assessment"
 
 
 def pytest_addhooks(pluginmanager: pytest.PytestPluginManager) -> None:
     pluginmanager.add_hookspecs(hooks)
-    for output_format in reports.FORMATS:
+    for output_format in FORMATS:
         pluginmanager.register(output_format, output_format.__name__)
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     add_options(parser)
-
-
-def is_xdist_worker(config: pytest.Config) -> bool:
-    return hasattr(config, "workerinput")
 
 
 def is_grading_run(config: pytest.Config) -> bool:
@@ -95,7 +94,7 @@ class GradingRun:
     graded = True
     """False when the run ended in a usage error (the suite's points are wrong): no grade to show."""
     by_student = False
-    """True when xdist schedules the roster by student (grader.student_scheduling)."""
+    """True when xdist schedules the roster by student (grader.class_run.student_scheduling)."""
 
     def __init__(self, config: pytest.Config, settings: Settings) -> None:
         self.config = config
@@ -104,8 +103,10 @@ class GradingRun:
         self.class_grades: ClassGrades | None = None
         self.class_rows: list[Row] = []
         if settings.roster is not None:
-            html = bool(getattr(config.option, "htmlpath", None))  # its class page shows every check
-            self.class_grades = ClassGrades(settings.target, settings.isolation, settings.grades_dir, html)
+            with_html = bool(getattr(config.option, "htmlpath", None))  # its class page shows every check
+            self.class_grades = ClassGrades(
+                settings.target, settings.isolation, settings.grades_dir, with_html
+            )
             self.class_grades.streaming = getattr(config.option, "dist", "no") == "no"  # with -n: see below
         self.started = time.monotonic()
         self.emulator: EmbeddedMoto | None = None
@@ -136,7 +137,7 @@ class GradingRun:
 
     @property
     def one_at_a_time(self) -> bool:
-        """A roster graded here one student after another (grader.roster_loop), not parametrized whole."""
+        """A roster graded here one student after another (class_run.roster_loop), not parametrized whole."""
         return self.settings.roster is not None and roster_loop.one_at_a_time(self.config)
 
     @pytest.hookimpl(tryfirst=True)  # the student leads each check's parameter ids
@@ -179,7 +180,7 @@ class GradingRun:
         their files: the student's code runs once."""
         if config.option.dist not in ("load", "loadgroup"):
             return None
-        from grader import student_scheduling as scheduling  # xdist's, imported only with -n
+        from grader.class_run import student_scheduling as scheduling  # xdist's, imported only with -n
 
         if self.settings.roster is None:
             return scheduling.GradingScheduling(config, log, scheduling.code_unit(scheduling.code_files()))
@@ -192,7 +193,7 @@ class GradingRun:
         """Grades are written as students finish only when each student's checks run in a row on one
         worker: scheduled by student, and every check naming one (not so when a student id equals a
         check's parameter, or with another --dist); else they are written at the end."""
-        from grader.student_scheduling import all_placed
+        from grader.class_run.student_scheduling import all_placed
 
         students = frozenset(entry.student_id for entry in self.settings.roster or ())
         if self.class_grades is not None:
@@ -274,7 +275,7 @@ class GradingRun:
             self.finish_class(session, exitstatus)
             return
         grade = self.grade
-        reports.grade_json.write(grade, self.settings.grade_json)
+        grade_json.write(grade, self.settings.grade_json)
         elapsed = time.monotonic() - self.started
         self.config.hook.pytest_grader_graded(config=self.config, grade=grade, elapsed=elapsed)
         if exitstatus in (pytest.ExitCode.OK, pytest.ExitCode.TESTS_FAILED):
@@ -299,13 +300,13 @@ class GradingRun:
             return
         if self.settings.roster is not None:
             terminalreporter.section("class grades")
-            for line in reports.terminal.render_class(self.class_rows):
+            for line in terminal.render_class(self.class_rows):
                 terminalreporter.write_line(line)
             summary = self.settings.grades_dir / class_summary.CSV_NAME
             terminalreporter.write_line(f"class summary: {summary} ({class_summary.HTML_NAME} beside it)")
             return
         terminalreporter.section("grade")
-        for line in reports.terminal.render(self.grade):
+        for line in terminal.render(self.grade):
             terminalreporter.write_line(line)
         terminalreporter.write_line(f"grade file: {self.settings.grade_json}")
 
@@ -324,18 +325,18 @@ class GradingRun:
     @pytest.hookimpl(optionalhook=True)
     def pytest_html_results_summary(self, prefix: list[str]) -> None:
         grades = [self.grade] if self.class_grades is None else list(self.class_grades.grades.values())
-        prefix.append(reports.html.report_prefix(grades, time.monotonic() - self.started))
+        prefix.append(html.report_prefix(grades, time.monotonic() - self.started))
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_html_results_table_header(self, cells: list[str]) -> None:
-        cells[1:1] = reports.html.CHECK_HEADERS
+        cells[1:1] = html.CHECK_HEADERS
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_html_results_table_row(self, report: pytest.TestReport, cells: list[str]) -> None:
         result = _result_of(report)
-        cells[1:1] = reports.html.check_cells(result)
+        cells[1:1] = html.check_cells(result)
         if result is not None:
-            cells[0] = reports.html.result_cell(result)
+            cells[0] = html.result_cell(result)
 
     @pytest.hookimpl(optionalhook=True)
     def pytest_html_results_table_html(self, report: pytest.TestReport, data: list[str]) -> None:
@@ -343,7 +344,7 @@ class GradingRun:
         if _result_of(report) is not None:
             data.clear()
         else:
-            data[:] = reports.html.instructor_log(data, deployment.PROJECT_ROOT)
+            data[:] = html.instructor_log(data, deployment.PROJECT_ROOT)
 
 
 def _roster_entry(item: pytest.Item) -> RosterEntry | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from grader.options import Settings
+from grader.settings import Settings
 
 SETTINGS_KEY = pytest.StashKey[Settings]()
 ENDPOINT_KEY = pytest.StashKey["str | None"]()

@@ -1,8 +1,8 @@
 """AWS states as the checks grade them (SPEC, "Transitional states"), in one place.
 
 A resource settling into the configuration the student asked for counts as that configuration: the
-views (grader/views.py) and the stream lookup (grader/resources.py) read every state through `settled`,
-so no check sees ENABLING, UPDATING, Creating, Enabling or Updating. States that move away from it
+views (grader/aws/views.py) and the stream lookup (grader/aws/resources.py) read every state through
+`settled`, so no check sees ENABLING, UPDATING, Creating, Enabling or Updating. States that move away from it
 (DISABLING, Disabled, DELETING ...) stay as they are and fail. A check that reads through something
 AWS is still building calls `require_built`: it is not graded until AWS is done.
 """

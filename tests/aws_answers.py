@@ -11,7 +11,7 @@ from datetime import UTC, datetime
 from types import SimpleNamespace
 from typing import Any
 
-from grader.resources import StudentResources
+from grader.aws.resources import StudentResources
 
 ACCOUNT = "123456789012"
 REGION = "us-east-1"

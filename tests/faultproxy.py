@@ -25,7 +25,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import botocore.session
 
-from grader.aws import iam_action
+from grader.aws.session import iam_action
 
 HOP_BY_HOP = {"connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "upgrade"}
 PROXY_SETS = {"content-length", "server", "date"}

@@ -20,7 +20,7 @@ from typing import Any
 
 import boto3
 
-from grader.emulator import EmbeddedMoto
+from grader.aws.emulator import EmbeddedMoto
 from solution.deploy import Deployment
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent

@@ -11,10 +11,11 @@ from typing import Any
 
 import pytest
 
-from grader import alarms, states
+from grader import states
 from grader.assessment import GSI, LSI, TABLE_KEYS
+from grader.aws.views import AlarmView, FunctionView, IndexView, MappingView, TableView
+from grader.checks import alarms
 from grader.failures import GraderError, RequirementFailed, describe_grader_error
-from grader.views import AlarmView, FunctionView, IndexView, MappingView, TableView
 from tests import aws_answers as aws
 from tests_assessment import test_task01_table as task1
 from tests_assessment import test_task02_gsi as task2

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from grader.class_grades import ClassGrades
+from grader.class_run.class_grades import ClassGrades
 from grader.grade import CheckResult
 from grader.reports.class_summary import GRADE_NAME
-from grader.roster import RosterEntry
+from grader.settings import RosterEntry
 
 ROSTER = (RosterEntry("alice"), RosterEntry("bob"), RosterEntry("carol"))
 

@@ -9,7 +9,7 @@ import pytest
 
 from grader.assessment import TASKS
 from grader.collection import problems, suite_modules
-from grader.plugin import GRADING_SUITE
+from grader.suite import GRADING_SUITE
 from tests import project_copy
 
 TASK13 = "test_task13_read_patterns.py"

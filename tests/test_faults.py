@@ -11,8 +11,8 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from grader import aws
 from grader.assessment import table_name
+from grader.aws import session as aws
 from grader.failures import (
     ACCESS_DENIED_CODES,
     GRADING_INCOMPLETE,

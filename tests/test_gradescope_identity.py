@@ -1,4 +1,4 @@
-"""Who a Gradescope submission belongs to (grader/gradescope_identity.py), without running a grade:
+"""Who a Gradescope submission belongs to (grader/reports/gradescope_identity.py), without running a grade:
 Gradescope's roster or the instructor's list decides, and student_id.txt may only repeat it."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.gradescope_identity import Refused, identify
+from grader.reports.gradescope_identity import Refused, identify
 
 
 @pytest.fixture

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import pytest
 
-from grader import merge
 from grader.assessment import TASKS
+from grader.class_run import merge
+from grader.class_run.roster import load_roster
 from grader.grade import CheckResult, Grade, build_grade
 from grader.reports import classroom50, github
 from grader.reports.text import for_markdown
-from grader.roster import load_roster
 from tests import harness
 
 HOSTILE = "x | y <img src=https://evil.test/p.png> [click](https://evil.test) **bold** `code` @bob\n# Heading"

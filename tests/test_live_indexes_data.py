@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
-from grader import order_data
 from grader.assessment import seed_orders
+from grader.aws.views import IndexView, plain_item
+from grader.checks import order_data
 from grader.failures import RequirementFailed
 from grader.states import StillBuilding
-from grader.views import IndexView, plain_item
 from solution.deploy import Deployment
 from solution.orders import expiry_timestamp
 from tests import harness

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
+from grader.aws.views import FunctionView, MappingView, TableView
 from grader.failures import RequirementFailed
-from grader.views import FunctionView, MappingView, TableView
 from solution.deploy import STREAM_POLICY_ARN, Deployment
 from tests import aws_answers
 from tests.mutations import (

@@ -20,7 +20,7 @@ from __future__ import annotations
 import pytest
 
 from grader.failures import require
-from grader.views import TableView
+from grader.aws.views import TableView
 
 pytestmark = pytest.mark.task(14)
 
@@ -176,7 +176,7 @@ def test_add_a_code_task(toy: tuple[str, str], tmp_path: Path) -> None:
 def test_add_an_output_format(toy: tuple[str, str], tmp_path: Path) -> None:
     project = project_copy.copy_project(tmp_path / "project")
     (project / "grader" / "reports" / "toy.py").write_text(TOY_FORMAT)
-    reports = project / "grader" / "reports" / "__init__.py"
+    reports = project / "grader" / "reports" / "formats.py"
     formats = "FORMATS = (gradescope, classroom, classroom50, github"
     edit(reports, formats, f"from grader.reports import toy  # noqa: E402\n\n{formats}, toy")
     score = tmp_path / "score.txt"

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.student_scheduling import code_files
+from grader.class_run.student_scheduling import code_files
 from solution.deploy import Deployment
 from tests import harness
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from grader.practice import DEFAULT_PORT, instructions
+from grader.aws.practice import DEFAULT_PORT, instructions
 from tests import harness
 
 
@@ -24,7 +24,7 @@ def free_port() -> int:
 
 def start(port: int) -> subprocess.Popen[str]:
     return subprocess.Popen(
-        [sys.executable, "-m", "grader.practice", f"--port={port}"], cwd=harness.PROJECT_ROOT,
+        [sys.executable, "-m", "grader.aws.practice", f"--port={port}"], cwd=harness.PROJECT_ROOT,
         env=harness.clean_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip
 

@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from grader import merge
 from grader.assessment import TASKS
+from grader.class_run import merge
+from grader.class_run.roster import load_roster, parse_shard, shard
 from grader.reports import class_summary
-from grader.roster import RosterEntry, load_roster, parse_shard, shard
+from grader.settings import RosterEntry
 from tests import harness
 
 SOLUTION = harness.PROJECT_ROOT / "solution"

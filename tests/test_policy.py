@@ -9,9 +9,9 @@ from typing import Any
 import botocore.session
 import pytest
 
-from grader.aws import GRADER_ACTIONS, iam_action
+from grader.aws.session import GRADER_ACTIONS, iam_action
+from grader.checks.iam_policy import allows, statements, wildcard_match
 from grader.failures import POLICY_FILE
-from grader.iam_policy import allows, statements, wildcard_match
 from tests import harness
 from tests.faultproxy import fault_proxy
 

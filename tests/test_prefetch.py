@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 
-from grader import index_reads
 from grader.assessment import GSI_NAME, LSI_NAME, TASKS
-from grader.aws import Account
-from grader.prefetch import Prefetch, read_ahead
-from grader.resources import StudentResources
+from grader.aws.resources import StudentResources
+from grader.aws.session import Account
+from grader.checks import index_reads
+from grader.class_run.prefetch import Prefetch, read_ahead
 from tests import harness
 
 EVERY_TASK = frozenset(task.number for task in TASKS)

@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 
 from grader.assessment import function_name, table_name
-from grader.aws import GRADER_ACTIONS, Account, current_check, iam_action, make_session
+from grader.aws.session import GRADER_ACTIONS, Account, current_check, iam_action, make_session
 from grader.failures import GraderError, ReadOnlyViolation, RequirementFailed, describe_grader_error
-from grader.options import Settings
+from grader.settings import Settings
 from tests import harness
 from tests.faultproxy import FaultProxy, fault_proxy
 

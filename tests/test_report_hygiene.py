@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from grader.assessment import TASKS
-from grader.class_grades import summary_row
+from grader.class_run.class_grades import summary_row
 from grader.grade import CheckResult, build_grade
 from grader.reports import class_summary, html, terminal
 from tests import harness

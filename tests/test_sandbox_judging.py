@@ -7,13 +7,13 @@ from typing import Any
 
 import pytest
 
-from grader import index_reads
 from grader.assessment import GSI
+from grader.aws.views import Item, TableView
+from grader.checks import index_reads
 from grader.failures import RequirementFailed
 from grader.sandbox import expressions, judging
 from grader.sandbox.record import Call, Record, Step, calls_from_json
 from grader.states import StillBuilding
-from grader.views import Item, TableView
 from tests_assessment import test_task05_gsi_query as task5
 from tests_assessment import test_task06_lsi_query as task6
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from grader.student_scheduling import STUDENT_CODE, all_placed, code_files, code_unit, student_of
+from grader.class_run.student_scheduling import STUDENT_CODE, all_placed, code_files, code_unit, student_of
 
 STUDENTS = frozenset({"alice", "bob-2", "bob"})
 

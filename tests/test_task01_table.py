@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from grader.aws.views import TableView
 from grader.failures import RequirementFailed
-from grader.views import TableView
 from solution.deploy import Deployment
 from tests import harness
 from tests.mutations import Mutation, assert_each_fails_exactly, grade_mutations

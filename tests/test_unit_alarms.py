@@ -1,4 +1,4 @@
-"""grader.alarms without AWS: whose alarm it is, "more than N in 5 minutes", pairing them up."""
+"""grader.checks.alarms without AWS: whose alarm it is, "more than N in 5 minutes", pairing them up."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ from typing import Any
 
 import pytest
 
-from grader.alarms import (
+from grader.aws.views import AlarmView
+from grader.checks.alarms import (
     action_problem,
     assign,
     belongs_to,
@@ -14,7 +15,6 @@ from grader.alarms import (
     more_than_problems,
     names_student,
 )
-from grader.views import AlarmView
 
 TABLE = "orders-alice"
 TOPIC = "arn:aws:sns:us-east-1:123456789012:orders-alarms-alice"

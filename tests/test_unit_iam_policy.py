@@ -1,4 +1,4 @@
-"""grader.iam_policy without AWS: stream read access and Lambda trust, every way a policy can say it."""
+"""checks.iam_policy without AWS: stream read access and Lambda trust, every way a policy can say it."""
 
 from __future__ import annotations
 
@@ -6,7 +6,13 @@ from typing import Any
 
 import pytest
 
-from grader.iam_policy import STREAM_READ_ACTIONS, allows, missing_actions, trusts_service, wildcard_match
+from grader.checks.iam_policy import (
+    STREAM_READ_ACTIONS,
+    allows,
+    missing_actions,
+    trusts_service,
+    wildcard_match,
+)
 
 TABLE = "arn:aws:dynamodb:us-east-1:123456789012:table/orders-alice"
 STREAM = f"{TABLE}/stream/2026-11-25T09:22:41.178"

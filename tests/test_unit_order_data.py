@@ -1,4 +1,4 @@
-"""grader.order_data without AWS: complete orders, sparse upserts ignored, malformed named, TTL."""
+"""grader.checks.order_data without AWS: complete orders, sparse upserts ignored, malformed named, TTL."""
 
 from __future__ import annotations
 
@@ -10,8 +10,8 @@ import pytest
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
 from grader.assessment import seed_orders
-from grader.order_data import expiry_problem, order_problems, survey
-from grader.views import Item, plain_item
+from grader.aws.views import Item, plain_item
+from grader.checks.order_data import expiry_problem, order_problems, survey
 
 NOW = 1_800_000_000.0
 serialize = TypeSerializer().serialize

@@ -1,4 +1,4 @@
-"""grader.prerequisites without AWS: a missing index, stream or role fails with one clear message."""
+"""grader.checks.prerequisites without AWS: a missing index, stream or role fails with one clear message."""
 
 from __future__ import annotations
 
@@ -8,10 +8,11 @@ from typing import Any
 
 import pytest
 
-from grader import arns, prerequisites
 from grader.assessment import GSI, LSI
+from grader.aws import arns
+from grader.aws.views import IndexView, TableView
+from grader.checks import prerequisites
 from grader.failures import RequirementFailed
-from grader.views import IndexView, TableView
 
 DESCRIPTION: dict[str, Any] = {
     "TableName": "orders-alice",

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from grader import views
+from grader.aws import views
 from grader.failures import GraderError, RequirementFailed
 from grader.reports.text import MESSAGE_CAP, capped
 from grader.sandbox import judging, runner, student_data

@@ -1,4 +1,4 @@
-"""grader.views without AWS: views of describe answers (as AWS gives them, and as emulators leave fields
+"""grader.aws.views without AWS: views of describe answers (as AWS gives them, and as emulators leave fields
 out) and items in plain values that keep the type distinctions the checks make."""
 
 from __future__ import annotations
@@ -11,9 +11,8 @@ from urllib.parse import quote
 import pytest
 from boto3.dynamodb.types import Binary
 
-from grader import index_reads, order_data
 from grader.assessment import GSI, LSI, TABLE_KEYS
-from grader.views import (
+from grader.aws.views import (
     AlarmView,
     FunctionView,
     IndexView,
@@ -24,6 +23,7 @@ from grader.views import (
     dynamodb_type,
     plain_item,
 )
+from grader.checks import index_reads, order_data
 
 ARN = "arn:aws:dynamodb:us-east-1:123456789012:table/orders-alice"
 STREAM = f"{ARN}/stream/2026-01-01T00:00:00.000"

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 
 from grader.assessment import TABLE_KEYS, table_tags
+from grader.aws.resources import StudentResources
+from grader.aws.views import TableView, describe_keys
 from grader.failures import require
-from grader.resources import StudentResources
-from grader.views import TableView, describe_keys
 
 pytestmark = pytest.mark.task(1)
 

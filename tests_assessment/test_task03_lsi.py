@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from grader import prerequisites
 from grader.assessment import LSI, LSI_NAME
+from grader.aws.views import IndexView, TableView, describe_keys
+from grader.checks import prerequisites
 from grader.failures import require
-from grader.views import IndexView, TableView, describe_keys
 
 pytestmark = pytest.mark.task(3)
 

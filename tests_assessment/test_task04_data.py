@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from grader import order_data
+from grader.aws.resources import StudentResources
+from grader.aws.views import TableView
+from grader.checks import order_data
 from grader.failures import require
-from grader.resources import StudentResources
-from grader.views import TableView
 
 pytestmark = pytest.mark.task(4)
 

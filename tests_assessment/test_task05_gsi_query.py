@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from grader import index_reads, prerequisites
 from grader.assessment import GSI, GSI_NAME
+from grader.aws.resources import StudentResources
+from grader.aws.views import TableView
+from grader.checks import index_reads, prerequisites
 from grader.failures import RequirementFailed, require
-from grader.resources import StudentResources
 from grader.sandbox import expressions, judging
 from grader.sandbox.record import Record
-from grader.views import TableView
 
 pytestmark = pytest.mark.task(5)
 

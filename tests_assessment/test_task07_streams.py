@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from grader import arns, prerequisites
 from grader.assessment import STREAM_VIEW_TYPE
+from grader.aws import arns
+from grader.aws.resources import StudentResources
+from grader.aws.views import TableView
+from grader.checks import prerequisites
 from grader.failures import require
-from grader.resources import StudentResources
-from grader.views import TableView
 
 pytestmark = pytest.mark.task(7)
 

@@ -7,12 +7,13 @@ from typing import Any
 
 import pytest
 
-from grader import arns, iam_policy, prerequisites
+from grader.aws import arns
+from grader.aws.resources import StudentResources
+from grader.aws.views import FunctionView, MappingView, RoleView, TableView
+from grader.checks import iam_policy, prerequisites
 from grader.failures import RequirementFailed, require
-from grader.resources import StudentResources
 from grader.sandbox import judging, plans
 from grader.sandbox.record import Record, Step
-from grader.views import FunctionView, MappingView, RoleView, TableView
 
 pytestmark = pytest.mark.task(8)
 

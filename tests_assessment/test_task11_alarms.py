@@ -6,11 +6,11 @@ from typing import Any
 
 import pytest
 
-from grader import alarms
 from grader.assessment import GSI_NAME
+from grader.aws.resources import StudentResources
+from grader.aws.views import AlarmView
+from grader.checks import alarms
 from grader.failures import RequirementFailed, require
-from grader.resources import StudentResources
-from grader.views import AlarmView
 
 pytestmark = pytest.mark.task(11)
 

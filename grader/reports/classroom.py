@@ -19,9 +19,10 @@ import pytest
 
 from grader.assessment import MAX_SCORE
 from grader.grade import CheckResult, Grade
-from grader.options import Option, StudentIdError, add_option, resolve_path
+from grader.options import Option, add_option, resolve_path
 from grader.reports.files import write_output
 from grader.reports.hooks import Requested
+from grader.settings import StudentIdError
 
 OPTION = Option(
     "github_classroom_result", "--github-classroom-result",

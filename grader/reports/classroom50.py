@@ -19,11 +19,12 @@ import pytest
 
 from grader.assessment import ASSESSMENT, TASKS, TITLE
 from grader.grade import Grade, TaskGrade
-from grader.options import Option, StudentIdError, add_option, resolve
+from grader.options import Option, add_option, resolve
 from grader.reports.classroom import append_outputs
 from grader.reports.files import write_output
 from grader.reports.github import markdown, rejection_markdown
 from grader.reports.hooks import Requested
+from grader.settings import StudentIdError
 
 OPTION = Option(
     "classroom50", "--classroom50",

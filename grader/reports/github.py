@@ -15,8 +15,8 @@ import pytest
 
 from grader.assessment import TITLE
 from grader.grade import Grade
-from grader.options import StudentIdError
 from grader.reports.text import for_markdown
+from grader.settings import StudentIdError
 
 STATUS_MARK = {"passed": "✅ passed", "partial": "🟡 partial", "failed": "❌ failed", "error": "⚠️ error"}
 

@@ -10,9 +10,10 @@ import pytest
 
 from grader.assessment import TITLE
 from grader.grade import Grade
-from grader.options import Option, StudentIdError, add_option, resolve_path
+from grader.options import Option, add_option, resolve_path
 from grader.reports.files import write_output
 from grader.reports.hooks import Requested
+from grader.settings import StudentIdError
 
 OPTION = Option(
     "gradescope_json",
@@ -66,7 +67,7 @@ def refusal(reason: str) -> dict[str, Any]:
 
 def rejection(error: StudentIdError) -> dict[str, Any]:
     """The refusal of a run given a missing or invalid --student-id (on Gradescope the id comes from
-    its roster: grader/gradescope_identity.py)."""
+    its roster: grader/reports/gradescope_identity.py)."""
     return refusal(
         f"Not graded: {error}. Your student id comes from Gradescope's roster: ask your instructor."
     )

@@ -1,4 +1,4 @@
-"""Hook specifications of the grader's output formats (docstrings only; see grader/reports/__init__.py).
+"""Hook specifications of the grader's output formats (docstrings only; see grader/reports/formats.py).
 
 A format is a plugin module that declares its own option in ``pytest_addoption`` and implements
 these hooks; it writes nothing unless its option was given.
@@ -13,7 +13,7 @@ import pytest
 
 if TYPE_CHECKING:
     from grader.grade import Grade
-    from grader.options import StudentIdError
+    from grader.settings import StudentIdError
 
 
 @dataclass(frozen=True)

@@ -40,7 +40,7 @@ def render(grade: Grade) -> list[str]:
 
 
 def render_class(rows: Iterable[Mapping[str, Any]]) -> list[str]:
-    """One line per student of a roster run (from grader.class_grades rows): total, and why grading
+    """One line per student of a roster run (from grader.class_run.class_grades rows): total, and why grading
     was incomplete when it was."""
     lines = []
     for row in rows:

@@ -7,13 +7,13 @@ from collections.abc import Callable, Iterator
 import pytest
 
 from grader.assessment import table_name
-from grader.aws import make_session
+from grader.aws.session import make_session
+from grader.class_run.roster import student_settings, upcoming
 from grader.fixtures import run_wide
-from grader.options import Settings
-from grader.roster import RosterEntry, student_settings, upcoming
 from grader.sandbox import plans
 from grader.sandbox.record import Record
 from grader.sandbox.runner import SandboxConfig, SandboxPool
+from grader.settings import RosterEntry, Settings
 from grader.stash import SETTINGS_KEY
 
 LOOKAHEAD = 2

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from grader.options import Settings
 from grader.sandbox import isolation
+from grader.settings import Settings
 
 ISOLATION_INPUT = "grader_isolation"
 OTHER_PEOPLES_CODE = ("roster", "classroom50", "gradescope_json")

@@ -4,31 +4,17 @@ from __future__ import annotations
 
 import csv
 import re
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 import pytest
 
 from grader.assessment import STUDENT_ID_PATTERN
-
-if TYPE_CHECKING:  # options reads rosters: the settings type only, no import at run time
-    from grader.options import Settings
+from grader.settings import RosterEntry, Settings
 
 ROSTER_PARAM = "roster_entry"
 """The session fixture parametrized with one RosterEntry per student in a roster run."""
 SHARD_PATTERN = re.compile(r"(\d+)/(\d+)")
-
-
-@dataclass(frozen=True)
-class RosterEntry:
-    """One student of the roster, and where their code is (None: the run's --submission-dir)."""
-
-    student_id: str
-    submission_dir: Path | None = None
-
-    def __str__(self) -> str:
-        return self.student_id
 
 
 def student_settings(settings: Settings, entry: RosterEntry) -> Settings:

@@ -1,6 +1,6 @@
 """The student's resources as plain values: small typed views of AWS answers, for the checks to read.
 
-grader/resources.py builds them once per student; the checks and their helpers read their fields and
+grader/aws/resources.py builds them once per student; the checks and their helpers read their fields and
 never an AWS response. Each view keeps only what some check judges. An optional field AWS or an emulator
 leaves out reads as its documented default (billing PROVISIONED, class STANDARD, streams off) or None.
 States read as grader/states.py settles them: a table UPDATING is ACTIVE, a TTL ENABLING is ENABLED, a

@@ -19,8 +19,8 @@ import pytest
 from xdist.scheduler import LoadScopeScheduling
 
 from grader.collection import module_task, suite_modules
-from grader.plugin import GRADING_SUITE
 from grader.sandbox.plans import PLANS
+from grader.suite import GRADING_SUITE
 
 STUDENT_CODE = "the student's code"
 """The unit of a student's checks that run their files."""

@@ -8,8 +8,8 @@ import socket
 import sys
 import threading
 
-from grader.emulator import EmbeddedMoto
-from grader.options import DEFAULT_REGION
+from grader.aws.emulator import EmbeddedMoto
+from grader.settings import DEFAULT_REGION
 
 DEFAULT_PORT = 4566
 

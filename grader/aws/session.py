@@ -25,7 +25,7 @@ from botocore.credentials import CredentialProvider, CredentialResolver, Credent
 from botocore.exceptions import ClientError
 
 from grader.failures import IAM_ACTION_KEY, THROTTLING_CODES, ReadOnlyViolation
-from grader.options import DEFAULT_REGION, Settings
+from grader.settings import DEFAULT_REGION, Settings
 
 T = TypeVar("T")
 

@@ -13,11 +13,12 @@ from collections.abc import Callable, Collection
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from grader import arns, index_reads, prerequisites
 from grader.assessment import GSI, GSI_NAME, LSI, LSI_NAME, IndexSpec
-from grader.aws import Account
-from grader.resources import StudentResources
-from grader.views import TableView
+from grader.aws import arns
+from grader.aws.resources import StudentResources
+from grader.aws.session import Account
+from grader.aws.views import TableView
+from grader.checks import index_reads, prerequisites
 
 
 def _quietly(read: Callable[[], Any]) -> Any:

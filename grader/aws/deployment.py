@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
-from grader.aws import make_session
+from grader.aws.session import make_session
 from grader.failures import GRADING_INCOMPLETE, describe_grader_error
-from grader.options import Settings
+from grader.settings import Settings
 
-PROJECT_ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
 
 def deploy_reference(settings: Settings, endpoint_url: str | None) -> None:

@@ -16,7 +16,8 @@ from collections.abc import Callable, Iterator, Sequence
 
 import pytest
 
-from grader.roster import ROSTER_PARAM, RosterEntry
+from grader.class_run.roster import ROSTER_PARAM
+from grader.settings import RosterEntry
 
 
 def one_at_a_time(config: pytest.Config) -> bool:

@@ -15,7 +15,7 @@ from typing import Any
 
 from grader.grade import CheckResult, Grade, build_grade
 from grader.reports import class_summary
-from grader.roster import RosterEntry
+from grader.settings import RosterEntry
 
 Row = dict[str, Any]
 """A student's grade.json document without the checks, plus "causes" (why grading was incomplete)."""

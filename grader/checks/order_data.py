@@ -1,6 +1,6 @@
 """What the table's items say: complete orders, sparse upserts, malformed orders, TTL values.
 
-Items come in plain values (grader/views.py): a number is a Decimal, a string a str; a value of another
+Items come in plain values (grader/aws/views.py): a number is a Decimal, a string a str; a value of another
 type than the task asks for is named by its DynamoDB type, as the student stored it.
 """
 
@@ -14,7 +14,7 @@ from decimal import Decimal
 from typing import Any
 
 from grader.assessment import KEY_ATTRIBUTES, ORDER_STATUSES
-from grader.views import Item, dynamodb_type
+from grader.aws.views import Item, dynamodb_type
 
 ORDER_ATTRIBUTES = ("status", "order_date", "total_amount", "quantity")
 """The Task 4 attributes a complete order carries (besides its keys), each checked for its type."""

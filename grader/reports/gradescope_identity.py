@@ -5,7 +5,7 @@ instructor ships that list with the autograder (a CSV with columns email and stu
 ``users[].sid`` of Gradescope's submission metadata (GRADER_METADATA, default
 /autograder/submission_metadata.json). A student_id.txt in the submission may only repeat that id.
 
-gradescope/run_autograder runs ``python -P -m grader.gradescope_identity`` before grading: it prints
+gradescope/run_autograder runs ``python -P -m grader.reports.gradescope_identity`` before grading: it prints
 the id, or writes results.json with score 0 and why, and exits 4 (a usage error).
 """
 

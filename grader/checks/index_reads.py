@@ -1,6 +1,6 @@
 """Reading the student's table through its secondary indexes (tasks 5 and 6, live part).
 
-Pure helpers over plain items (grader/views.py): which items an index holds, and whether a query's
+Pure helpers over plain items (grader/aws/views.py): which items an index holds, and whether a query's
 answer came back in the index's order.
 """
 
@@ -11,8 +11,8 @@ from typing import Any
 
 from grader import states
 from grader.assessment import GSI, LSI, IndexSpec, key_of
+from grader.aws.views import IndexView, Item, describe_keys, dynamodb_type
 from grader.failures import RequirementFailed
-from grader.views import IndexView, Item, describe_keys, dynamodb_type
 
 
 def _has(item: Item, name: str, attribute_type: str) -> bool:

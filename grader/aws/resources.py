@@ -1,6 +1,6 @@
 """The student's resources as the grader sees them: each looked up once per student, then kept.
 
-Every lookup returns a view of grader/views.py or plain values (None when the resource does not
+Every lookup returns a view of grader/aws/views.py or plain values (None when the resource does not
 exist); the checks decide what is right. Errors other than "not found" propagate and become grading
 errors. What is kept belongs to the instance (one per student), so a student's answers are freed with
 their StudentResources.
@@ -17,9 +17,8 @@ from typing import Any, TypeVar
 from botocore.exceptions import ClientError
 
 from grader.assessment import function_name, table_name
-from grader.aws import Account
-from grader.states import require_built, settled
-from grader.views import (
+from grader.aws.session import Account
+from grader.aws.views import (
     AlarmView,
     FunctionView,
     Item,
@@ -30,6 +29,7 @@ from grader.views import (
     plain_item,
     policy_document,
 )
+from grader.states import require_built, settled
 
 AWS_MANAGED = "arn:aws:iam::aws:policy/"
 """AWS managed policies are the same for every student: their documents are read once per run."""
@@ -76,7 +76,7 @@ class StudentResources:
     def _once(self, read: Callable[..., T], *args: Hashable) -> T:
         """read(*args), made the first time it is asked for and kept for this student.
 
-        The student's reads may be made ahead in another thread (grader/prefetch.py): a read under
+        The student's reads may be made ahead in another thread (grader/class_run/prefetch.py): a read under
         way there is waited for, never made twice, and one that failed there is made again here.
         """
         key = (read.__name__, *args)

@@ -6,11 +6,11 @@ dependent check with the same message (not a pile of KeyErrors).
 
 from __future__ import annotations
 
-from grader import arns
 from grader.assessment import IndexSpec
+from grader.aws import arns
+from grader.aws.resources import StudentResources
+from grader.aws.views import FunctionView, IndexView, RoleView, TableView
 from grader.failures import RequirementFailed
-from grader.resources import StudentResources
-from grader.views import FunctionView, IndexView, RoleView, TableView
 
 INDEX_KINDS = {
     "GlobalSecondaryIndexes": (

@@ -1,6 +1,6 @@
 """CloudWatch alarms: whose alarm is it, what does it watch, and does it fire on "more than N in 5 minutes".
 
-Pure functions over alarm views (grader/views.py); the only AWS knowledge the task 11 checks need.
+Pure functions over alarm views (grader/aws/views.py); the only AWS knowledge the task 11 checks need.
 """
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from grader.assessment import GSI_NAME
-from grader.views import AlarmView
+from grader.aws.views import AlarmView
 
 NAMESPACE = "AWS/DynamoDB"
 PERIOD = 300
