@@ -12,6 +12,7 @@ from urllib.parse import urlparse
 import pytest
 
 from grader.assessment import STUDENT_ID_PATTERN, TITLE
+from grader.aws import access
 from grader.class_run.roster import load_roster, parse_shard, shard
 from grader.settings import DEFAULT_REGION, RosterEntry, Settings, StudentIdError
 
@@ -53,6 +54,17 @@ HELP_ROSTER = (
     "submission_dir columns) in one run (env GRADER_ROSTER)."
 )
 HELP_SHARD = "with --roster, grade only the I-th of N slices of the roster, e.g. 2/4 (env GRADER_SHARD)."
+HELP_ROLE_ARN = (
+    "grade one student in an account of their own: assume this role from the grader's credentials "
+    "(env GRADER_ROLE_ARN)."
+)
+HELP_EXTERNAL_ID = (
+    "the external id the role's trust policy asks for, with --role-arn (env GRADER_EXTERNAL_ID)."
+)
+HELP_ASSUME_ROLE_NAME = (
+    "with a roster's account_id column: assume the role of this name in each such account "
+    "(env GRADER_ASSUME_ROLE_NAME)."
+)
 HELP_GRADES_DIR = "with --roster, where each student's grade and the class summary go (default grades)."
 
 
@@ -86,6 +98,15 @@ OPTIONS: tuple[Option, ...] = (
     Option("roster", "--roster", HELP_ROSTER, ("GRADER_ROSTER",), metavar="FILE"),
     Option("shard", "--shard", HELP_SHARD, ("GRADER_SHARD",), metavar="I/N"),
     Option("grades_dir", "--grades-dir", HELP_GRADES_DIR, (), "grades", metavar="DIR"),
+    Option("role_arn", "--role-arn", HELP_ROLE_ARN, ("GRADER_ROLE_ARN",), metavar="ARN"),
+    Option("external_id", "--external-id", HELP_EXTERNAL_ID, ("GRADER_EXTERNAL_ID",), metavar="X"),
+    Option(
+        "assume_role_name",
+        "--assume-role-name",
+        HELP_ASSUME_ROLE_NAME,
+        ("GRADER_ASSUME_ROLE_NAME",),
+        metavar="NAME",
+    ),
 )
 """The core options; each platform output format declares its own (grader/reports/formats.py)."""
 
@@ -202,7 +223,8 @@ def load_settings(config: pytest.Config, solution_dir: Path, formats: Sequence[R
         raise pytest.UsageError(
             f"{formats[0].flag} reports one student's grade: it cannot be used with --roster"
         )
-    roster = load_class(values)
+    role_arn, external_id, assume_role_name = validate_access(values)
+    roster = load_class(values, assume_role_name)
     student_id = "" if roster is not None else validate_student_id(values["student_id"])
     target = str(values["target"])
     if target not in TARGETS:
@@ -235,15 +257,48 @@ def load_settings(config: pytest.Config, solution_dir: Path, formats: Sequence[R
         unsafe_no_isolation=bool(values["unsafe_no_isolation"]),
         roster=roster,
         grades_dir=Path(str(values["grades_dir"])),
+        role_arn=role_arn,
+        external_id=external_id,
+        assume_role_name=assume_role_name,
     )
 
 
-def load_class(values: dict[str, str | bool | None]) -> tuple[RosterEntry, ...] | None:
+def validate_access(values: dict[str, str | bool | None]) -> tuple[str | None, str | None, str | None]:
+    """--role-arn, --external-id and --assume-role-name, checked: (role ARN, external id, role name)."""
+    role_arn, external_id, role_name = (
+        None if values[name] in (None, "") else str(values[name])
+        for name in ("role_arn", "external_id", "assume_role_name")
+    )
+    if role_arn is not None and values["roster"] is not None:
+        raise pytest.UsageError("--role-arn grades one student: in a roster, give each a role_arn column")
+    if role_name is not None and values["roster"] is None:
+        raise pytest.UsageError(
+            "--assume-role-name goes with a roster's account_id column: it needs --roster"
+        )
+    if external_id is not None and role_arn is None and values["roster"] is None:
+        raise pytest.UsageError("--external-id goes with --role-arn")
+    if external_id is not None and values["roster"] is not None:
+        raise pytest.UsageError(
+            "--external-id is one student's: in a roster, give each an external_id column"
+        )
+    given = (("--role-arn", role_arn, access.role_arn), ("--external-id", external_id, access.external_id))
+    for flag, value, check in (*given, ("--assume-role-name", role_name, access.role_name)):
+        if value is not None:
+            try:
+                check(value)
+            except access.AccessError as exc:
+                raise pytest.UsageError(f"invalid {flag}: {exc}") from None
+    return role_arn, external_id, role_name
+
+
+def load_class(
+    values: dict[str, str | bool | None], assume_role_name: str | None = None
+) -> tuple[RosterEntry, ...] | None:
     """The roster's students in this shard, or None without --roster (one student is graded)."""
     if values["roster"] is None:
         if values["shard"] is not None:
             raise pytest.UsageError("--shard slices a roster: it needs --roster FILE")
         return None
     slice_of = None if values["shard"] is None else parse_shard(str(values["shard"]))
-    entries = load_roster(Path(str(values["roster"])))
+    entries = load_roster(Path(str(values["roster"])), assume_role_name)
     return entries if slice_of is None else shard(entries, *slice_of)

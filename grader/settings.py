@@ -14,11 +14,27 @@ DEFAULT_REGION = "us-east-1"
 
 
 @dataclass(frozen=True)
+class AccountAccess:
+    """How the grader enters one student's AWS account; an empty field means the run's own.
+
+    profile: a named profile of the AWS config, resolved by boto3 (keys, a role it assumes, SSO ...);
+    role_arn (+ external_id): a role assumed from the run's own credentials; region: where to read.
+    """
+
+    profile: str | None = None
+    role_arn: str | None = None
+    external_id: str | None = None
+    region: str | None = None
+
+
+@dataclass(frozen=True)
 class RosterEntry:
-    """One student of the roster, and where their code is (None: the run's --submission-dir)."""
+    """One student of the roster, where their code is (None: the run's --submission-dir), and how the
+    grader enters their account (empty: the run's own credentials and region)."""
 
     student_id: str
     submission_dir: Path | None = None
+    access: AccountAccess = AccountAccess()
 
     def __str__(self) -> str:
         return self.student_id
@@ -45,6 +61,12 @@ class Settings:
     roster: tuple[RosterEntry, ...] | None = None
     """The students of a roster run (this shard's slice); None when grading one student."""
     grades_dir: Path = Path("grades")
+    role_arn: str | None = None
+    """A role in the student's own account, assumed from the run's credentials (--role-arn, or a
+    roster's role_arn / account_id column)."""
+    external_id: str | None = None
+    assume_role_name: str | None = None
+    """With a roster's account_id column: the role of that name in each such account."""
 
 
 class StudentIdError(pytest.UsageError):

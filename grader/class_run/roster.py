@@ -10,17 +10,34 @@ from pathlib import Path
 import pytest
 
 from grader.assessment import STUDENT_ID_PATTERN
-from grader.settings import RosterEntry, Settings
+from grader.aws import access
+from grader.settings import AccountAccess, RosterEntry, Settings
 
 ROSTER_PARAM = "roster_entry"
 """The session fixture parametrized with one RosterEntry per student in a roster run."""
 SHARD_PATTERN = re.compile(r"(\d+)/(\d+)")
+ACCOUNT_COLUMNS = {
+    "profile": access.profile,
+    "role_arn": access.role_arn,
+    "external_id": access.external_id,
+    "account_id": access.account_id,
+    "region": access.region,
+}
+"""The optional columns saying how to enter a student's account, each with the check of its cells."""
 
 
 def student_settings(settings: Settings, entry: RosterEntry) -> Settings:
-    """The run's settings narrowed to one roster student (their id, their code)."""
+    """The run's settings narrowed to one roster student: their id, their code, their account (a
+    role is assumed from the run's own credentials; a profile of their own replaces those)."""
+    way_in = entry.access
     return replace(
-        settings, student_id=entry.student_id, submission_dir=entry.submission_dir or settings.submission_dir
+        settings,
+        student_id=entry.student_id,
+        submission_dir=entry.submission_dir or settings.submission_dir,
+        profile=way_in.profile or settings.profile,
+        role_arn=way_in.role_arn,
+        external_id=way_in.external_id,
+        region=way_in.region or settings.region,
     )
 
 
@@ -32,11 +49,12 @@ def upcoming(run: Settings, entry: RosterEntry | None, count: int) -> tuple[Rost
     return run.roster[after : after + count]
 
 
-def load_roster(path: Path) -> tuple[RosterEntry, ...]:
-    """Read FILE: one id a line, or a CSV whose header has student_id (and optionally submission_dir).
+def load_roster(path: Path, assume_role_name: str | None = None) -> tuple[RosterEntry, ...]:
+    """Read FILE: one id a line, or a CSV whose header has student_id (and optionally submission_dir
+    and the account columns: profile, role_arn, external_id, account_id, region).
 
     Blank lines and lines starting with '#' are ignored. Any malformed line is a one-line
-    usage error naming the file and line number.
+    usage error naming the file and line number (and the column, for a cell that is wrong).
     """
     try:
         text = path.read_text(encoding="utf-8-sig")
@@ -64,7 +82,7 @@ def load_roster(path: Path) -> tuple[RosterEntry, ...]:
         header, rows = ["student_id"], [(number, [line.strip()]) for number, line in lines]
     entries: dict[str, tuple[int, RosterEntry]] = {}
     for number, cells in rows:
-        entry = _entry(path, number, cells, header)
+        entry = _entry(path, number, cells, header, assume_role_name)
         if entry.student_id in entries:
             raise pytest.UsageError(
                 f"{path} line {number}: student {entry.student_id!r} is already on line "
@@ -76,7 +94,9 @@ def load_roster(path: Path) -> tuple[RosterEntry, ...]:
     return tuple(entry for _, entry in entries.values())
 
 
-def _entry(path: Path, number: int, cells: list[str], header: list[str]) -> RosterEntry:
+def _entry(
+    path: Path, number: int, cells: list[str], header: list[str], assume_role_name: str | None
+) -> RosterEntry:
     where = f"{path} line {number}"
     if len(cells) != len(header):
         raise pytest.UsageError(f"{where}: {len(cells)} fields, expected {len(header)} ({', '.join(header)})")
@@ -87,12 +107,39 @@ def _entry(path: Path, number: int, cells: list[str], header: list[str]) -> Rost
             f"{where}: invalid student id {student_id!r} (use 1-42 letters, digits, '-' or '_')"
         )
     submission = row.get("submission_dir") or None
-    if submission is None:
-        return RosterEntry(student_id)
-    directory = (path.parent / submission).resolve()
-    if not directory.is_dir():
+    directory = None if submission is None else (path.parent / submission).resolve()
+    if directory is not None and not directory.is_dir():
         raise pytest.UsageError(f"{where}: submission_dir {submission} is not a directory")
-    return RosterEntry(student_id, directory)
+    return RosterEntry(student_id, directory, _access(where, row, assume_role_name))
+
+
+def _access(where: str, row: dict[str, str], assume_role_name: str | None) -> AccountAccess:
+    """The account columns of one row; each cell checked, and the ways in that exclude each other."""
+    cells = {column: row[column] for column in ACCOUNT_COLUMNS if row.get(column)}
+    ways = [column for column in ("profile", "role_arn", "account_id") if column in cells]
+    if len(ways) > 1:
+        raise pytest.UsageError(
+            f"{where}, column {ways[1]}: {ways[0]} and {ways[1]} are two ways into the account; give one"
+        )
+    if "external_id" in cells and "profile" in cells:
+        raise pytest.UsageError(
+            f"{where}, column external_id: a profile sets its own external_id in the AWS config"
+        )
+    if "external_id" in cells and not ways:
+        raise pytest.UsageError(f"{where}, column external_id: it goes with a role_arn or an account_id")
+    if "account_id" in cells and assume_role_name is None:
+        raise pytest.UsageError(
+            f"{where}, column account_id: give the role to assume there with --assume-role-name NAME"
+        )
+    for column, cell in cells.items():
+        try:
+            ACCOUNT_COLUMNS[column](cell)
+        except access.AccessError as exc:
+            raise pytest.UsageError(f"{where}, column {column}: {exc}") from None
+    role = cells.get("role_arn")
+    if "account_id" in cells:
+        role = access.role_in(cells["account_id"], str(assume_role_name))
+    return AccountAccess(cells.get("profile"), role, cells.get("external_id"), cells.get("region"))
 
 
 def parse_shard(text: str) -> tuple[int, int]:
