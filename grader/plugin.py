@@ -302,6 +302,9 @@ class GradingRun:
             terminalreporter.section("class grades")
             for line in terminal.render_class(self.class_rows):
                 terminalreporter.write_line(line)
+            terminalreporter.section("most missed checks")
+            for line in terminal.render_missed(self.class_rows):
+                terminalreporter.write_line(line)
             summary = self.settings.grades_dir / class_summary.CSV_NAME
             terminalreporter.write_line(f"class summary: {summary} ({class_summary.HTML_NAME} beside it)")
             return

@@ -14,18 +14,20 @@ from pathlib import Path
 from typing import Any
 
 from grader.grade import CheckResult, Grade, build_grade
-from grader.reports import class_summary
+from grader.reports import class_summary, missed_checks
 from grader.settings import RosterEntry
 
 Row = dict[str, Any]
-"""A student's grade.json document without the checks, plus "causes" (why grading was incomplete)."""
+"""A student's grade.json document without the checks, plus "causes" (why grading was incomplete)
+and "outcomes" (each check's outcome, compact: grader.reports.missed_checks.Outcomes)."""
 
 
 def summary_row(grade: Grade) -> Row:
     document = grade.to_dict()
+    outcomes = missed_checks.outcomes(document)
     for task in document["tasks"]:
         del task["checks"]
-    return {**document, "causes": grade.causes()}
+    return {**document, "causes": grade.causes(), "outcomes": outcomes}
 
 
 class ClassGrades:
