@@ -107,4 +107,3 @@ def test_grade_files_give_the_same_summary_as_rows(tmp_path: Path) -> None:
     class_summary.write_class([each.to_dict() for each in grades], tmp_path / "files")
     for name in (class_summary.CSV_NAME, class_summary.HTML_NAME):
         assert (tmp_path / "rows" / name).read_text() == (tmp_path / "files" / name).read_text()
-

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from grader.assessment import reference_names, table_tags
+from grader.reports.text import for_terminal
 
 Check = tuple[int, str]
 """A check of the class: (task number, check name as in grade.json)."""
@@ -80,7 +81,8 @@ def outcomes(document: Mapping[str, Any]) -> Outcomes:
 
 
 def check_column(check: Check) -> str:
-    return f"T{check[0]}: {check[1]}"
+    """A check's CSV column: one printable line, starting with T (a spreadsheet reads no formula)."""
+    return f"T{check[0]}: {for_terminal(check[1])}"
 
 
 def class_checks(rows: Iterable[Mapping[str, Any]]) -> list[Check]:
