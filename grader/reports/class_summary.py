@@ -167,7 +167,9 @@ margin-bottom:32px}
 .bin .label{font-size:12px;color:#59636e;position:relative;top:18px;height:0}
 .rate{display:inline-block;width:120px;height:10px;background:#eaeef2;border-radius:5px;overflow:hidden}
 .rate>span{display:block;height:100%;background:#2da44e}
-h2{margin-top:1.6em}#most-missed td{vertical-align:top}#most-missed .students{max-width:360px}
+h2{margin-top:1.6em}
+#most-missed td{vertical-align:top}#most-missed td.num{white-space:nowrap}
+#most-missed .students{max-width:360px}
 </style>"""
 
 
