@@ -107,3 +107,15 @@ def test_grade_files_give_the_same_summary_as_rows(tmp_path: Path) -> None:
     class_summary.write_class([each.to_dict() for each in grades], tmp_path / "files")
     for name in (class_summary.CSV_NAME, class_summary.HTML_NAME):
         assert (tmp_path / "rows" / name).read_text() == (tmp_path / "files" / name).read_text()
+
+
+def test_the_order_of_the_rows_changes_nothing() -> None:
+    """A roster run lists its rows in roster order, grader-merge by id: equal counts of two messages
+    name the same one either way, and the students come by id."""
+    rows = [summary_row(grade("zed", tag="failed")), summary_row(grade("amy", tag="failed", active="failed"))]
+    rows[1]["outcomes"] = missed_checks.Outcomes(
+        rows[1]["outcomes"].checks, rows[1]["outcomes"].codes, ("active wrong", "another tag message")
+    )
+    assert terminal.render_missed(rows) == terminal.render_missed(rows[::-1])
+    assert missed_checks.most_missed(rows)[0].students == ["amy", "zed"]
+    assert missed_checks.most_missed(rows)[0].message == "another tag message"

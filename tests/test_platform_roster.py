@@ -281,8 +281,16 @@ def test_class_page_links_every_student_report(klass: Class, whole_run) -> None:
         assert f"<span id='grade-student'>{student}</span>" in report
 
 
-def test_shards_merged_equal_the_whole_run(klass: Class, whole_run, tmp_path: Path) -> None:
-    _, whole = whole_run
+def most_missed_lines(output: str) -> list[str]:
+    """The lines under a roster run's "most missed checks" heading (or grader-merge's)."""
+    section = re.split(r"^=* most missed checks =*$|^most missed checks:$", output, flags=re.MULTILINE)[1]
+    return section.split("\nclass summary: ")[0].split("\n3 students: ")[0].strip("\n").splitlines()
+
+
+def test_shards_merged_equal_the_whole_run(
+    klass: Class, whole_run, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    whole_output, whole = whole_run
     shards = []
     for index in (1, 2):
         out = tmp_path / f"shard{index}"
@@ -293,6 +301,8 @@ def test_shards_merged_equal_the_whole_run(klass: Class, whole_run, tmp_path: Pa
         assert_progress(run.output, out / "grades", klass.ids[index - 1 :: 2])  # the shard's own count
         shards.append(out / "grades")
     assert merge.main([*map(str, shards), "--out", str(tmp_path / "merged")]) == 0
+    merged_missed = most_missed_lines(capsys.readouterr().out)
+    assert merged_missed == most_missed_lines(whole_output.output) and len(merged_missed) >= 3, merged_missed
     merged = tmp_path / "merged"
     assert (merged / class_summary.CSV_NAME).read_text() == (whole / class_summary.CSV_NAME).read_text()
     assert (merged / class_summary.HTML_NAME).read_text() == (whole / class_summary.HTML_NAME).read_text()

@@ -6,14 +6,13 @@ import argparse
 import shutil
 import sys
 from pathlib import Path
-from typing import Any
 
 from grader.assessment import STUDENT_ID_PATTERN
 from grader.reports import class_summary, github, terminal
 
 
-def merge(shards: list[Path], out: Path) -> list[dict[str, Any]]:
-    """Copy every shard's student folders into out and write the class summary; return the grades.
+def merge(shards: list[Path], out: Path) -> list[str]:
+    """Copy every shard's student folders into out and write the class summary; return the ids.
 
     A student graded in two shards is an error (the shards were not slices of one roster), and so is
     a student id that --student-id would refuse: it names a folder under out, so it must stay one.
@@ -37,7 +36,7 @@ def merge(shards: list[Path], out: Path) -> list[dict[str, Any]]:
     grades = class_summary.load_grades(out)
     class_summary.write_class(grades, out)
     github.append_class_summary(grades)
-    return grades
+    return sorted(owner)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -49,11 +48,11 @@ def main(argv: list[str] | None = None) -> int:
     if missing:
         parser.error(f"not a folder: {', '.join(missing)}")
     try:
-        grades = merge(args.shards, args.out)
+        students = merge(args.shards, args.out)
     except ValueError as exc:
         parser.error(str(exc))
-    print("most missed checks:", *terminal.render_missed(grades), sep="\n")
-    print(f"{len(grades)} students: {args.out / class_summary.CSV_NAME}, {class_summary.HTML_NAME}")
+    print("most missed checks:", *terminal.render_missed(class_summary.load_grades(args.out)), sep="\n")
+    print(f"{len(students)} students: {args.out / class_summary.CSV_NAME}, {class_summary.HTML_NAME}")
     return 0
 
 

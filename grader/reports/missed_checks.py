@@ -105,7 +105,7 @@ class Missed:
 
     check: Check
     students: list[str] = field(default_factory=list)
-    """Who failed it, in class order."""
+    """Who failed it, by student id."""
     graded: int = 0
     """How many students it was graded for (passed or failed)."""
     not_graded: int = 0
@@ -113,14 +113,15 @@ class Missed:
 
     @property
     def message(self) -> str:
-        """The commonest message (the first seen among equals)."""
+        """The commonest message (among equals, that of the first student by id)."""
         return self.messages.most_common(1)[0][0] if self.messages else ""
 
 
 def most_missed(rows: Iterable[Mapping[str, Any]], limit: int = SHOWN) -> list[Missed]:
-    """The checks failed by the most students, most first (then by task, in the order they ran)."""
+    """The checks failed by the most students, most first (then by task, in the order they ran); the
+    same whatever the order of the rows (a roster's, or grade files by id): taken by student id."""
     tally: dict[Check, Missed] = {}
-    for row in rows:
+    for row in sorted(rows, key=lambda row: row["student_id"]):
         found = outcomes(row)
         failed = iter(found.messages)
         for check, code in zip(found.checks, found.codes, strict=True):
