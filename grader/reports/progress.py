@@ -10,7 +10,7 @@ pytest's line per check stays, the student lines among them.
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Generator, Mapping, Sequence
 from typing import Any
 
 import pytest
@@ -58,10 +58,15 @@ class RosterProgress:
         return self.config.get_verbosity(pytest.Config.VERBOSITY_TEST_CASES) > 0
 
     def pytest_sessionstart(self) -> None:
-        self.started = time.monotonic()
         terminal = self.config.pluginmanager.get_plugin("terminalreporter")
         if terminal is not None and not self.per_check:
             terminal.showfspath = False
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtestloop(self) -> Generator[None, object, object]:
+        """The class's time starts with its first check (collecting is nobody's)."""
+        self.started = time.monotonic()
+        return (yield)
 
     @pytest.hookimpl(wrapper=True)
     def pytest_report_teststatus(self, report: pytest.TestReport) -> Any:
