@@ -67,9 +67,9 @@ class ClassGrades:
         if self.streaming and previous is not None and previous != student:
             self._write(previous)
         self._running[worker] = student
-        self._last[student] = (worker, time.monotonic())
         if student in self._rows:
             raise RuntimeError(f"a check of {student} ran after their grade was written: {nodeid}")
+        self._last[student] = (worker, time.monotonic())
         results = self._open.setdefault(student, {})
         if nodeid not in results or result.status != "passed":
             results[nodeid] = result
