@@ -24,6 +24,7 @@ from grader.outcomes import check_result, task_number
 from grader.reports import class_summary, github, grade_json, hooks, html, terminal
 from grader.reports.files import make_way
 from grader.reports.formats import FORMATS
+from grader.reports.progress import RosterProgress
 from grader.reports.text import for_terminal
 from grader.sandbox import student_data
 from grader.sandbox.policy import ISOLATION_INPUT, SKIPPED_KEY, isolation_header, sandbox_isolation
@@ -104,9 +105,14 @@ class GradingRun:
         self.class_rows: list[Row] = []
         if settings.roster is not None:
             with_html = bool(getattr(config.option, "htmlpath", None))  # its class page shows every check
+            progress = None
+            if not is_xdist_worker(config):  # a line as each student is done
+                progress = RosterProgress(config, [entry.student_id for entry in settings.roster])
+                config.pluginmanager.register(progress, "grader-progress")
             self.class_grades = ClassGrades(
-                settings.target, settings.isolation, settings.grades_dir, with_html
-            )
+                settings.target, settings.isolation, settings.grades_dir, with_html,
+                on_written=progress.student_done if progress else None,
+            )  # fmt: skip
             self.class_grades.streaming = getattr(config.option, "dist", "no") == "no"  # with -n: see below
         self.started = time.monotonic()
         self.emulator: EmbeddedMoto | None = None
@@ -167,6 +173,8 @@ class GradingRun:
         progress = class_memory.count_progress(self.config)
 
         def done() -> None:
+            assert self.class_grades is not None
+            self.class_grades.close("")  # their grade, and their progress line, now
             progress.next_student()
             class_memory.forget_earlier_setups(session)
 
@@ -301,6 +309,9 @@ class GradingRun:
         if self.settings.roster is not None:
             terminalreporter.section("class grades")
             for line in terminal.render_class(self.class_rows):
+                terminalreporter.write_line(line)
+            terminalreporter.section("most missed checks")
+            for line in terminal.render_missed(self.class_rows):
                 terminalreporter.write_line(line)
             summary = self.settings.grades_dir / class_summary.CSV_NAME
             terminalreporter.write_line(f"class summary: {summary} ({class_summary.HTML_NAME} beside it)")

@@ -24,7 +24,8 @@ from typing import Any, ClassVar
 import pytest
 
 from grader.assessment import TASKS
-from grader.reports import class_summary, text
+from grader.grade import CheckResult, build_grade
+from grader.reports import class_summary, missed_checks, text
 from tests import harness
 from tests.faultproxy import Faults, fault_proxy
 
@@ -342,6 +343,18 @@ def test_class_page_for_the_instructor(moto_endpoint: str, tmp_path: Path) -> No
             str(task.number), f"{100 * statuses.count('passed') / 2:.0f}%", counts,
         )  # fmt: skip
 
+    # the most missed checks: those a student failed, each with who failed it, linked to their page
+    absent = students[1]
+    failed = [(task["task"], check) for task in documents[absent]["tasks"] for check in task["checks"]
+              if check["status"] == "failed"]  # fmt: skip
+    missed = shown.dom.by_id("most-missed").find_all("tr", "missed")
+    assert len(missed) == min(len(failed), missed_checks.SHOWN) > 0, shown.visible
+    for row, (task, check) in zip(missed, failed, strict=False):  # all missed by one: by task, as they ran
+        message = missed_checks.shortened(missed_checks.general(check["message"], absent))
+        assert row.cells() == [str(task), check["name"], "1 of 2 students", "", message, absent]
+        (link,) = row.find_all("a")
+        assert link.attrs["href"] == f"{absent}/{class_summary.REPORT_NAME}"
+
     click_total = "<script>document.querySelectorAll('#class-summary th')[1].click()</script>"
     by_total = render(grades / class_summary.HTML_NAME, "class-sorted.png", before_probe=click_total)
     totals = [
@@ -353,3 +366,36 @@ def test_class_page_for_the_instructor(moto_endpoint: str, tmp_path: Path) -> No
     assert student_page.dom.by_id("grade-student").text == students[0]
     assert len(student_page.dom.find_all("tr", "task-row")) == len(TASKS)
     assert student_page.visible.startswith(f"Grade for {students[0]}: 100/100")
+
+
+def test_most_missed_checks_of_a_class(tmp_path: Path) -> None:
+    """A class where checks are missed by three, two and one student, and one check could not be graded
+    for some: most missed first, "not graded" apart (never a miss), the commonest message (the student's
+    names made general), every student linked."""
+    names = ["table exists", "billing on demand", "tag StudentID", "stream enabled"]
+    failed = {"amy": {0, 1, 2}, "ben": {0, 1}, "cat": {0}, "dan": set(), "eve": set()}
+    not_graded = {"dan": {0, 3}, "eve": {3}}
+    grades = []
+    for student, misses in failed.items():
+        statuses = {number: "failed" for number in misses} | dict.fromkeys(
+            not_graded.get(student, ()), "error"
+        )
+        results = []
+        for number, name in enumerate(names):
+            status = statuses.get(number, "passed")
+            wrong = "other mistake" if (student, number) == ("amy", 0) else f"wrong for orders-{student}"
+            message = {"failed": wrong, "error": "AccessDenied"}.get(status, "")
+            results.append(CheckResult(1, name, status, 2, message, (number, name)))  # type: ignore[arg-type]
+        grades.append(build_grade(student, "moto", results))
+        class_summary.write_student(grades[-1], tmp_path)
+    class_summary.write_class([grade.to_dict() for grade in grades], tmp_path)
+    shown = render(tmp_path / class_summary.HTML_NAME, "class-most-missed.png")
+    rows = [row.cells() for row in shown.dom.by_id("most-missed").find_all("tr", "missed")]
+    assert rows == [
+        ["1", "table exists", "3 of 4 students", "1", "wrong for orders-ID", "amy, ben, cat"],
+        ["1", "billing on demand", "2 of 5 students", "", "wrong for orders-ID", "amy, ben"],
+        ["1", "tag StudentID", "1 of 5 students", "", "wrong for orders-ID", "amy"],
+    ], "stream enabled was never failed: not graded for two is no miss"
+    links = [a.attrs["href"] for a in shown.dom.by_id("most-missed").find_all("a")]
+    assert links == [f"{s}/{class_summary.REPORT_NAME}" for s in ("amy", "ben", "cat", "amy", "ben", "amy")]
+    assert "Most missed checks" in shown.visible and "3 of 4 students" in shown.visible

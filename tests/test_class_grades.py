@@ -73,3 +73,21 @@ def test_a_check_after_its_students_grade_is_refused(tmp_path: Path) -> None:
     grades.add("", "bob", "t[bob]", result())
     with pytest.raises(RuntimeError, match="alice"):
         grades.add("", "alice", "u[alice]", result())
+
+
+def test_each_written_grade_is_told_with_its_worker_and_last_report(tmp_path: Path) -> None:
+    """What a roster run's progress line is made of: the row, the worker, when the student's last check
+    reported; serially a student is closed (written) as soon as their last check is done."""
+    told: list[tuple[str, str, float]] = []
+    grades = ClassGrades("moto", "namespaces", tmp_path, on_written=lambda row, worker, ended: told.append(
+        (row["student_id"], worker, ended)))  # fmt: skip
+    grades.add("", "alice", "t[alice]", result())
+    grades.close("")
+    assert [entry[:2] for entry in told] == [("alice", "")] and written(tmp_path) == {"alice"}
+    grades.add("gw1", "bob", "t[bob]", result("failed"))
+    grades.add("gw1", "bob", "u[bob]", result())
+    grades.add("gw1", "carol", "t[carol]", result())
+    assert [entry[:2] for entry in told] == [("alice", ""), ("bob", "gw1")]
+    grades.finish(ROSTER)
+    assert [entry[:2] for entry in told] == [("alice", ""), ("bob", "gw1"), ("carol", "gw1")]
+    assert told[0][2] <= told[1][2] <= told[2][2]

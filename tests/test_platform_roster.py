@@ -20,6 +20,12 @@ SOLUTION = harness.PROJECT_ROOT / "solution"
 MODULES = ("tests_assessment/test_task01_table.py", "tests_assessment/test_task13_read_patterns.py")
 """A roster run grades like any run; two tasks (deployment checks, code checks) keep these runs short."""
 pytestmark = [pytest.mark.long, pytest.mark.timeout(600)]
+PROGRESS = re.compile(
+    r"^\[ *(\d+)/(\d+)\] (\S+) +(\S+)/100 (incomplete|          ) +\d+\.\d s   "
+    r"(about \d+ (?:s|min) left|done in \d+ s)$",
+    re.MULTILINE,
+)
+"""A roster run's line as a student is done: position/total, id, score, incomplete, seconds, time left."""
 
 
 def write(tmp_path: Path, text: str, name: str = "roster.csv") -> Path:
@@ -150,6 +156,27 @@ def read_grade(grades: Path, student: str) -> dict:
     return json.loads((grades / student / class_summary.GRADE_NAME).read_text())
 
 
+def assert_progress(output: str, grades: Path, students: list[str]) -> list[str]:
+    """One line per student, numbered 1..N of N in the order printed, each with the score and state of
+    the student's grade file, the last saying how long the run took; the students in printed order."""
+    lines = PROGRESS.findall(output)
+    assert [(int(position), int(total)) for position, total, *_ in lines] == [
+        (number, len(students)) for number in range(1, len(students) + 1)
+    ], output
+    assert sorted(line[2] for line in lines) == sorted(students), output
+    for _, _, student, score, state, left in lines:
+        grade = read_grade(grades, student)
+        assert (float(score), state == "incomplete") == (grade["score"], not grade["complete"]), output
+        assert left.startswith("done in") == (student == lines[-1][2]), output
+    return [line[2] for line in lines]
+
+
+def assert_no_dots(output: str) -> None:
+    """pytest's screen of dots per task module, with its percentages, is not printed."""
+    assert not re.search(r"^tests_assessment/\S+\.py ", output, re.MULTILINE), output
+    assert "%]" not in output, output
+
+
 def test_roster_run_equals_one_run_per_student(klass: Class, whole_run, tmp_path: Path) -> None:
     run, grades = whole_run
     for student in klass.ids:
@@ -158,6 +185,8 @@ def test_roster_run_equals_one_run_per_student(klass: Class, whole_run, tmp_path
         )
         assert single.grade is not None, single.output
         assert read_grade(grades, student) == single.grade, student
+        assert not PROGRESS.search(single.output), "a single student's run prints as it always did"
+        assert re.search(r"^tests_assessment/test_task01_table\.py [.F]+", single.output, re.MULTILINE)
     scores = [read_grade(grades, student)["score"] for student in klass.ids]
     assert scores[0] > scores[1] > scores[2], (scores, run.output)  # the three students differ
     assert read_grade(grades, klass.ids[1])["tasks"][0]["status"] == "partial"
@@ -181,6 +210,16 @@ def test_a_serial_roster_grades_as_the_parallel_one(klass: Class, whole_run, tmp
         for check in task["checks"]
     )
     assert f" {passed} passed" in run.output, "a roster run lets reports go, yet counts every one"
+    assert assert_progress(run.output, tmp_path / "grades", klass.ids) == klass.ids, "graded in roster order"
+    assert_no_dots(run.output)
+
+
+def test_a_parallel_roster_prints_a_line_per_student(klass: Class, tmp_path: Path) -> None:
+    """With -n, as each student is done on their worker (-v: see the next test)."""
+    grades = tmp_path / "grades"
+    run = klass.grade(tmp_path, f"--roster={klass.roster}", f"--grades-dir={grades}", "-n", "2")
+    assert_progress(run.output, grades, klass.ids)
+    assert_no_dots(run.output)
 
 
 def test_with_n_each_students_checks_run_on_one_worker(klass: Class, whole_run) -> None:
@@ -193,6 +232,7 @@ def test_with_n_each_students_checks_run_on_one_worker(klass: Class, whole_run) 
         workers.setdefault(student, set()).add(worker)
     assert set(workers) == set(klass.ids), run.output
     assert all(len(used) == 1 for used in workers.values()), workers
+    assert_progress(run.output, whole_run[1], klass.ids)  # -v keeps pytest's lines, and adds the students'
 
 
 def test_roster_exit_code_is_the_worst_student(klass: Class, whole_run) -> None:
@@ -206,16 +246,23 @@ def test_class_summary_csv_matches_grade_files(klass: Class, whole_run) -> None:
     _, grades = whole_run
     with (grades / class_summary.CSV_NAME).open() as summary:
         rows = list(csv.DictReader(summary))
+    checks = {f"T{t['task']}: {c['name']}": c["status"] for t in read_grade(grades, klass.ids[0])["tasks"]
+              for c in t["checks"]}  # fmt: skip
     assert list(rows[0]) == [
         "student_id",
         "score",
         "max_score",
         *(f"task_{t.number}" for t in TASKS),
         "complete",
+        *checks,
     ]
     assert [row["student_id"] for row in rows] == sorted(klass.ids)
     for row in rows:
         grade = read_grade(grades, row["student_id"])
+        outcomes = {f"T{t['task']}: {c['name']}": c["status"] for t in grade["tasks"] for c in t["checks"]}
+        assert {column: row[column] for column in checks} == {
+            column: {"error": "not graded"}.get(status, status) for column, status in outcomes.items()
+        }
         assert float(row["score"]) == grade["score"] == sum(float(row[f"task_{t.number}"]) for t in TASKS)
         assert [float(row[f"task_{t['task']}"]) for t in grade["tasks"]] == [
             t["score"] for t in grade["tasks"]
@@ -234,8 +281,16 @@ def test_class_page_links_every_student_report(klass: Class, whole_run) -> None:
         assert f"<span id='grade-student'>{student}</span>" in report
 
 
-def test_shards_merged_equal_the_whole_run(klass: Class, whole_run, tmp_path: Path) -> None:
-    _, whole = whole_run
+def most_missed_lines(output: str) -> list[str]:
+    """The lines under a roster run's "most missed checks" heading (or grader-merge's)."""
+    section = re.split(r"^=* most missed checks =*$|^most missed checks:$", output, flags=re.MULTILINE)[1]
+    return section.split("\nclass summary: ")[0].split("\n3 students: ")[0].strip("\n").splitlines()
+
+
+def test_shards_merged_equal_the_whole_run(
+    klass: Class, whole_run, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    whole_output, whole = whole_run
     shards = []
     for index in (1, 2):
         out = tmp_path / f"shard{index}"
@@ -243,8 +298,11 @@ def test_shards_merged_equal_the_whole_run(klass: Class, whole_run, tmp_path: Pa
             out, f"--roster={klass.roster}", f"--shard={index}/2", f"--grades-dir={out / 'grades'}"
         )
         assert (out / "grades" / class_summary.CSV_NAME).exists(), run.output
+        assert_progress(run.output, out / "grades", klass.ids[index - 1 :: 2])  # the shard's own count
         shards.append(out / "grades")
     assert merge.main([*map(str, shards), "--out", str(tmp_path / "merged")]) == 0
+    merged_missed = most_missed_lines(capsys.readouterr().out)
+    assert merged_missed == most_missed_lines(whole_output.output) and len(merged_missed) >= 3, merged_missed
     merged = tmp_path / "merged"
     assert (merged / class_summary.CSV_NAME).read_text() == (whole / class_summary.CSV_NAME).read_text()
     assert (merged / class_summary.HTML_NAME).read_text() == (whole / class_summary.HTML_NAME).read_text()

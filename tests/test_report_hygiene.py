@@ -69,6 +69,9 @@ def test_a_bad_student_page_does_not_stop_the_next(tmp_path: Path) -> None:
     assert SHOWN_HTML in (tmp_path / "mallory" / class_summary.REPORT_NAME).read_text(encoding="utf-8")
     assert (tmp_path / "bob" / class_summary.REPORT_NAME).read_text(encoding="utf-8").count("task-row") == 13
     assert "bob/report.html" in (tmp_path / class_summary.HTML_NAME).read_text(encoding="utf-8")
+    table = (tmp_path / class_summary.CSV_NAME).read_text(encoding="utf-8")
+    assert f"T9: batch get {SHOWN_TERMINAL}" in table.splitlines()[0]  # a check's column: one printable line
+    assert not CONTROL.search(table.replace("\r\n", ""))
 
 
 def hostile_submission(directory: Path) -> Path:

@@ -68,19 +68,27 @@ def test_nothing_of_a_student_is_kept_once_they_are_done(
     """As the last check ends, the checks, fixture requests and node ids alive, the reports and node ids
     the terminal holds are as many for a class of 3 as of 12 (pytest alone would hold some of every
     student's: every report, a finalizer per student fixture on the session, an entry in its subtests
-    plugin); the summary line still counts every check."""
+    plugin); the summary line still counts every check. With -v the terminal counts its progress per
+    check (its [ NN%]) without holding every node id; else it prints a line per student, counting none."""
     kept = {}
-    for size in (3, 12):
+    for size, verbose in ((3, ()), (12, ()), (12, ("-v",))):
         roster = students + [harness.new_student_id("none") for _ in range(size - 3)]
-        run, found = _grade_class(moto_endpoint, tmp_path / str(size), roster, kept="SELFTEST_KEPT")
-        (kept[size],) = found["kept"]
-        assert kept[size]["progress"] == size * 11, kept[size]  # what the terminal's progress counted
+        workdir = tmp_path / f"{size}{''.join(verbose)}"
+        run, found = _grade_class(moto_endpoint, workdir, roster, *verbose, kept="SELFTEST_KEPT")
+        (kept[size, verbose],) = found["kept"]
+        counted = size * 11 if verbose else 0
+        assert kept[size, verbose]["progress"] == counted, kept  # what the terminal's progress counted
         failed = 11 * (size - 2)
         assert f"{failed} failed, {2 * 11} passed" in run.output, run.output
-        assert "test_tag[" not in run.output, "a class's failures are in its pages, not the terminal"
-    held = {key: kept[3][key] for key in ("items", "requests", "node_ids", "reports", "progress_ids")}
-    assert held == {key: kept[12][key] for key in held}, kept
-    assert held["items"] <= 3 * 11 and held["progress_ids"] <= 11, held  # the first, this and the last
+        assert "test_tag[" not in run.output or verbose, (
+            "a class's failures are in its pages, not the terminal"
+        )
+        assert f"[{size}/{size}] {roster[-1]} " in run.output, run.output
+    held = [
+        {key: each[key] for key in ("items", "requests", "node_ids", "reports")} for each in kept.values()
+    ]
+    assert held[0] == held[1] == held[2], kept
+    assert held[0]["items"] <= 3 * 11 and kept[12, ("-v",)]["progress_ids"] <= 11, kept  # first, this, last
 
 
 def test_a_student_selected_by_name_is_graded(

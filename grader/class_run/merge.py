@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 from grader.assessment import STUDENT_ID_PATTERN
-from grader.reports import class_summary, github
+from grader.reports import class_summary, github, terminal
 
 
 def merge(shards: list[Path], out: Path) -> list[str]:
@@ -51,6 +51,7 @@ def main(argv: list[str] | None = None) -> int:
         students = merge(args.shards, args.out)
     except ValueError as exc:
         parser.error(str(exc))
+    print("most missed checks:", *terminal.render_missed(class_summary.load_grades(args.out)), sep="\n")
     print(f"{len(students)} students: {args.out / class_summary.CSV_NAME}, {class_summary.HTML_NAME}")
     return 0
 

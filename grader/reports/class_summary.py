@@ -12,7 +12,7 @@ from typing import Any
 
 from grader.assessment import TASKS, TITLE
 from grader.grade import Grade
-from grader.reports import grade_json, html
+from grader.reports import grade_json, html, missed_checks
 from grader.reports.files import write_output
 from grader.reports.text import for_html
 
@@ -21,6 +21,7 @@ HTML_NAME = "class-summary.html"
 GRADE_NAME = "grade.json"
 REPORT_NAME = "report.html"
 COLUMNS = ["student_id", "score", "max_score", *(f"task_{task.number}" for task in TASKS), "complete"]
+"""The CSV's first columns; one per check follows ("T1: <check name>": passed, failed or not graded)."""
 
 SORT_SCRIPT = """<script>
 document.querySelectorAll('#class-summary th').forEach((th, column) => {
@@ -66,12 +67,14 @@ def row(grade: dict[str, Any]) -> dict[str, Any]:
 
 
 def write_class(grades: Iterable[dict[str, Any]], directory: Path) -> None:
-    """DIR/class-summary.csv and DIR/class-summary.html, one row per student, by student id."""
+    """DIR/class-summary.csv and DIR/class-summary.html, one row per student, by student id (from
+    summary rows or grade.json documents)."""
     ordered = sorted(grades, key=lambda grade: grade["student_id"])
+    checks = missed_checks.class_checks(ordered)
     table = io.StringIO(newline="")
-    writer = csv.DictWriter(table, fieldnames=COLUMNS)
+    writer = csv.DictWriter(table, fieldnames=[*COLUMNS, *map(missed_checks.check_column, checks)])
     writer.writeheader()
-    writer.writerows(row(grade) for grade in ordered)
+    writer.writerows({**row(grade), **missed_checks.csv_cells(grade, checks)} for grade in ordered)
     write_output(directory / CSV_NAME, table.getvalue())
     write_output(directory / HTML_NAME, class_page(ordered))
 
@@ -127,6 +130,31 @@ def task_rates(grades: list[dict[str, Any]]) -> str:
     )
 
 
+def most_missed(grades: list[dict[str, Any]]) -> str:
+    """The checks failed by the most students: how many of those graded on it, how many it could not
+    be graded for (apart), the commonest message, and who failed it (linked to their pages)."""
+    rows = []
+    for missed in missed_checks.most_missed(grades):
+        task, name = missed.check
+        failed = len(missed.students)
+        students = ", ".join(f"<a href='{s}/{REPORT_NAME}'>{s}</a>" for s in map(for_html, missed.students))
+        rows.append(
+            f"<tr class='missed' data-task='{task}' data-failed='{failed}'><td class='num'>{task}</td>"
+            f"<td>{for_html(name)}</td><td class='num'>{failed} of {missed.graded} students</td>"
+            f"<td class='num error'>{missed.not_graded or ''}</td><td>{for_html(missed.message)}</td>"
+            f"<td class='students'>{students}</td></tr>"
+        )
+    if not rows:
+        return "<h2>Most missed checks</h2><p id='most-missed'>No student failed a check.</p>"
+    return (
+        "<h2>Most missed checks</h2><p>The checks failed by the most students "
+        f"(at most {missed_checks.SHOWN}); a check that could not be graded for a student is counted "
+        "apart, not as a miss.</p>"
+        "<table id='most-missed'><thead><tr><th>Task</th><th>Check</th><th>Failed by</th><th>Not graded</th>"
+        f"<th>Most common message</th><th>Students</th></tr></thead><tbody>{''.join(rows)}</tbody></table>"
+    )
+
+
 CLASS_STYLE = """<style>
 body{font-family:Helvetica,Arial,sans-serif;color:#1f2328;font-size:14px;max-width:1200px}
 table{border-collapse:collapse}td,th{padding:2px 8px;border-bottom:1px solid #ddd;text-align:left}
@@ -140,12 +168,14 @@ margin-bottom:32px}
 .rate{display:inline-block;width:120px;height:10px;background:#eaeef2;border-radius:5px;overflow:hidden}
 .rate>span{display:block;height:100%;background:#2da44e}
 h2{margin-top:1.6em}
+#most-missed td{vertical-align:top}#most-missed td.num{white-space:nowrap}
+#most-missed .students{max-width:360px}
 </style>"""
 
 
 def class_page(grades: list[dict[str, Any]]) -> str:
-    """For the instructor: a histogram of totals, per-task pass rates, and the sortable class table
-    (click a header); each student links to their report."""
+    """For the instructor: a histogram of totals, per-task pass rates, the most missed checks, and the
+    sortable class table (click a header); each student links to their report."""
     head = "".join(f"<th title='{escape(task.title)}'>T{task.number} /{task.points:g}</th>" for task in TASKS)
     body = []
     for grade in grades:
@@ -163,7 +193,7 @@ def class_page(grades: list[dict[str, Any]]) -> str:
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
         f"<title>{TITLE} class summary</title>{CLASS_STYLE}</head><body>"
         f"<h1>{TITLE} class summary: <span id='class-count'>{len(grades)}</span> students</h1>"
-        f"{histogram(grades)}{task_rates(grades)}"
+        f"{histogram(grades)}{task_rates(grades)}{most_missed(grades)}"
         "<h2>Students</h2><p>Click a column header to sort; click a student for their report.</p>"
         f"<table id='class-summary'><thead><tr><th>Student</th><th>Total</th>{head}<th>Complete</th>"
         f"</tr></thead><tbody>{''.join(body)}</tbody></table>{SORT_SCRIPT}</body></html>\n"

@@ -10,10 +10,13 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from grader.grade import Grade
+from grader.reports import missed_checks
 from grader.reports.text import for_terminal
 
 STATUS_MARK = {"passed": "PASS", "partial": "PART", "failed": "FAIL", "error": "ERROR"}
 MARK = {"failed": "-", "error": "!"}
+NAMED = 8
+"""Students named under a most missed check in the terminal (the class page names them all)."""
 
 
 def render(grade: Grade) -> list[str]:
@@ -47,3 +50,21 @@ def render_class(rows: Iterable[Mapping[str, Any]]) -> list[str]:
         state = "" if row["complete"] else "  INCOMPLETE: " + "; ".join(map(for_terminal, row["causes"]))
         lines.append(f"{for_terminal(row['student_id']):<42} {row['score']:>6g}/{row['max_score']:g}{state}")
     return lines
+
+
+def render_missed(rows: Iterable[Mapping[str, Any]]) -> list[str]:
+    """The checks the most students of a roster run failed: task, check, N of M students (those not
+    graded on it apart), the commonest message, and who."""
+    lines = []
+    for missed in missed_checks.most_missed(rows):
+        task, name = missed.check
+        failed = len(missed.students)
+        apart = f", {missed.not_graded} not graded" if missed.not_graded else ""
+        named = ", ".join(map(for_terminal, missed.students[:NAMED]))
+        more = f" and {failed - NAMED} more" if failed > NAMED else ""
+        lines += [
+            f"T{task:<3} {for_terminal(name)}: {failed} of {missed.graded} students{apart}",
+            f"{'':>6}{for_terminal(missed.message)}",
+            f"{'':>6}{named}{more}",
+        ]
+    return lines or ["no student failed a check"]
