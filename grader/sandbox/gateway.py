@@ -5,6 +5,13 @@ what it is (service, operation, parameters, region, outcome, the keys of the ite
 under the step the grader is running; DynamoDB requests go on to the grader's emulator in the run's
 own account, anything else is answered with an error. The student's process cannot reach the record:
 it only sends requests.
+
+Bounded at the boundary: a request is checked against its operation's model and DynamoDB's limits
+(grader.sandbox.validation) before the emulator sees it; a sandbox has at most IN_FLIGHT_CAP requests
+in the emulator and CONNECTION_CAP connections open at once; a file's record holds at most RECORD_CAP
+bytes of requests (later ones are refused, never recorded or run), and every field taken from a
+header is cut to FIELD_CAP characters. While the grader reads a run's table no student request runs:
+new ones wait, and those in flight must end first.
 """
 
 from __future__ import annotations
@@ -16,22 +23,35 @@ import os
 import re
 import socketserver
 import threading
+import time
+from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
 import botocore.session
 
-from grader.sandbox import expressions
-from grader.sandbox.backend import TARGET_PREFIXES, Backend
+from grader.sandbox import expressions, validation
+from grader.sandbox.backend import TARGET_PREFIXES, Backend, BackendError
 
 POLL_SECONDS = 0.02
 """How often the gateway's loop looks for its shutdown: closing a run waits at most this long."""
-REQUEST_CAP = 4 << 20
-"""Bytes of one request body; DynamoDB's own limit on a batch write is 16 MB, the seed is tiny."""
+REQUEST_CAP = 1 << 20
+"""Bytes of one request body: two items of DynamoDB's largest size; the seed's batches take 3 KB."""
+RECORD_CAP = 1 << 20
+"""Bytes of requests one file's record holds (bodies, plus RECORD_OVERHEAD a call and a key returned)."""
+RECORD_OVERHEAD = 256
+FIELD_CAP = 100
+"""Characters of a recorded field taken from a header or the path (operation, region, service)."""
+RETURNED_CAP = 1000
+"""Keys of returned items recorded per call (a page of the seeded table holds 20)."""
+IN_FLIGHT_CAP = 4
+"""Requests of one sandbox in the emulator at once; more are throttled (botocore retries them)."""
+CONNECTION_CAP = 16
+"""Connections one sandbox holds open at once; more are closed unread."""
 FORWARDED = {prefix: service for service, prefix in TARGET_PREFIXES.items()}
 """The X-Amz-Target prefixes forwarded, and the service each request must be signed for."""
-SCOPE = re.compile(r"Credential=[^/,\s]*/\d{8}/([^/,\s]+)/([^/,\s]+)/aws4_request")
+SCOPE = re.compile(r"Credential=[^/,\s]*/\d{8}/([^/,\s]{1,100})/([^/,\s]{1,100})/aws4_request")
 HOP_HEADERS = {"connection", "keep-alive", "transfer-encoding", "te", "upgrade", "host", "content-length"}
 
 
@@ -63,17 +83,21 @@ def returned_keys(parsed: Any) -> list[dict[str, Any]]:
             items.extend(table_items)
     return [
         {k: expressions.plain(item[k]) for k in ("customer_id", "order_id") if k in item}
-        for item in items
+        for item in items[:RETURNED_CAP]
         if isinstance(item, dict)
     ]
 
 
 class CallLog:
-    """The calls of one run, by step; the grader moves the step on, the gateway appends."""
+    """The calls of one run, by step, at most RECORD_CAP bytes of them; the grader moves the step on,
+    the gateway appends."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()
         self._calls: list[list[dict[str, Any]]] = [[]]
+        self.size = 0
+        self.refused = 0
+        """Requests not recorded (nor run): the record was full."""
 
     def next_step(self) -> list[dict[str, Any]]:
         """Close the current step (its calls are returned) and start recording the next one."""
@@ -81,10 +105,20 @@ class CallLog:
             self._calls.append([])
             return self._calls[-2]
 
-    def add(self, call: dict[str, Any]) -> dict[str, Any]:
+    def add(self, call: dict[str, Any], size: int) -> bool:
+        """Record the call of `size` bytes, unless the record is full."""
         with self._lock:
+            if self.size + size + RECORD_OVERHEAD > RECORD_CAP:
+                self.refused += 1
+                return False
+            self.size += size + RECORD_OVERHEAD
             self._calls[-1].append(call)
-        return call
+            return True
+
+    def charge(self, size: int) -> None:
+        """Count bytes recorded after the call was (its returned keys)."""
+        with self._lock:
+            self.size += size
 
 
 class Gateway:
@@ -95,12 +129,18 @@ class Gateway:
     under the next file.
     """
 
-    def __init__(self, socket_path: Path, backend: Backend) -> None:
-        self.backend = backend
+    def __init__(self, socket_path: Path, request_limit: float) -> None:
+        self.request_limit = request_limit
+        """Seconds the emulator may take over one of the student's requests (their file's limit)."""
+        self.backend: Backend | None = None
         self.log = CallLog()
         self.account = ""
         self.generation = 0
         self._lock = threading.Lock()
+        self._idle = threading.Condition(self._lock)
+        self._in_flight = 0
+        self._paused = False
+        self._connections = 0
         for service in FORWARDED.values():  # loaded now, not on a student's first call (and clock)
             operations(service)
         handler = type("Handler", (_Handler,), {"gateway": self})
@@ -111,11 +151,13 @@ class Gateway:
         )
         self._thread.start()
 
-    def switch(self, account: str) -> None:
-        """From now on, new connections are the next file's: a fresh record, that file's account."""
+    def switch(self, account: str, backend: Backend) -> None:
+        """From now on, new connections are the next file's: a fresh record, that file's account in
+        that emulator."""
         with self._lock:
             self.log = CallLog()
             self.account = account
+            self.backend = backend
             self.generation += 1
 
     def current(self) -> tuple[int, str]:
@@ -131,13 +173,54 @@ class Gateway:
             self.account = ""
             return self.log.next_step()
 
-    def admit(self, generation: int, call: dict[str, Any]) -> bool:
-        """Record the call of a connection opened in `generation`, unless that file's run has ended
-        (or none has begun)."""
+    def admit(self, generation: int, call: dict[str, Any], size: int) -> str | None:
+        """Record the call of `size` bytes of a connection opened in `generation`; why not, when that
+        file's run has ended (or none has begun) or its record is full."""
         with self._lock:
             if generation != self.generation or not self.account:
+                return "stale"
+            return None if self.log.add(call, size) else "full"
+
+    @contextlib.contextmanager
+    def forwarding(self, generation: int) -> Iterator[Backend | None]:
+        """The emulator, for one request of a connection opened in `generation`; None when the run
+        has ended or the sandbox already has IN_FLIGHT_CAP requests in it. Waits while the grader
+        reads."""
+        with self._idle:
+            self._idle.wait_for(lambda: not self._paused)
+            backend = self.backend if generation == self.generation and self.account else None
+            if self._in_flight >= IN_FLIGHT_CAP:
+                backend = None
+            self._in_flight += backend is not None
+        try:
+            yield backend
+        finally:
+            if backend is not None:
+                with self._idle:
+                    self._in_flight -= 1
+                    self._idle.notify_all()
+
+    @contextlib.contextmanager
+    def quiet(self, deadline: float) -> Iterator[bool]:
+        """Inside, no student request runs in the emulator (new ones wait); True when those in flight
+        ended by the deadline, False when some still run (the student's emulator is busy)."""
+        with self._idle:
+            self._paused = True
+            self._idle.wait_for(lambda: self._in_flight == 0, max(deadline - time.monotonic(), 0))
+            idle = self._in_flight == 0
+        try:
+            yield idle
+        finally:
+            with self._idle:
+                self._paused = False
+                self._idle.notify_all()
+
+    def connected(self, opened: bool) -> bool:
+        """Count a connection opened (False when CONNECTION_CAP are open already) or closed."""
+        with self._lock:
+            if opened and self._connections >= CONNECTION_CAP:
                 return False
-            self.log.add(call)
+            self._connections += 1 if opened else -1
             return True
 
     def close(self) -> None:
@@ -159,6 +242,14 @@ class _Handler(BaseHTTPRequestHandler):
     def setup(self) -> None:
         super().setup()
         self.generation, self.account = self.gateway.current()
+
+    def handle(self) -> None:
+        if not self.gateway.connected(True):
+            return  # too many open: closed unread
+        try:
+            super().handle()
+        finally:
+            self.gateway.connected(False)
 
     def address_string(self) -> str:
         return "sandbox"
@@ -195,7 +286,12 @@ class _Handler(BaseHTTPRequestHandler):
             return
         body = self.rfile.read(int(length))
         call, refusal = self._read_call(body)
-        if not self.gateway.admit(self.generation, call):
+        why = self.gateway.admit(self.generation, call, len(body))
+        if why == "full":
+            message = f"the sandbox records at most {RECORD_CAP >> 20} MiB of requests per file"
+            self._answer(400, "RequestLimitExceeded", message)
+            return
+        if why is not None:
             self._answer(400, "StaleConnection", "this connection belongs to a run that has ended")
             self.close_connection = True
             return
@@ -203,15 +299,32 @@ class _Handler(BaseHTTPRequestHandler):
             call["error"] = refusal[0]
             self._answer(400, *refusal)
             return
-        # made from the record alone: the emulator runs exactly the call recorded
-        status, headers, answer = self.gateway.backend.send_call(
-            self.account, call["region"], call["service"], call["operation"], body
-        )
+        with self.gateway.forwarding(self.generation) as backend:
+            if backend is None:
+                call["error"] = "ThrottlingException"
+                message = f"the sandbox runs at most {IN_FLIGHT_CAP} requests at once"
+                self._answer(400, "ThrottlingException", message)
+                return
+            self._forward(backend, call, body)
+
+    def _forward(self, backend: Backend, call: dict[str, Any], body: bytes) -> None:
+        """Have the emulator run the call, made from the record alone (it runs exactly the call
+        recorded), within the student's time; answer with what it said."""
+        try:
+            status, headers, answer = backend.send_call(
+                self.account, call["region"], call["service"], call["operation"], body,
+                self.gateway.request_limit,
+            )  # fmt: skip
+        except BackendError as exc:
+            call["error"] = "InternalServerError"
+            self._answer(500, "InternalServerError", f"{exc} (the sandbox's emulator is stopped)")
+            return
         if status >= 300:
             call["error"] = _error_code(answer) or str(status)
         else:
-            with contextlib.suppress(ValueError):
+            with contextlib.suppress(ValueError, RecursionError):
                 call["returned"] = returned_keys(json.loads(answer))
+            self.gateway.log.charge(RECORD_OVERHEAD * len(call["returned"]))
         self._send(status, headers, answer)
 
     def _read_call(self, body: bytes) -> tuple[dict[str, Any], tuple[str, str] | None]:
@@ -220,10 +333,10 @@ class _Handler(BaseHTTPRequestHandler):
         region, service = signed[0].groups() if len(signed) == 1 and signed[0] else (None, None)
         targets = self.headers.get_all("X-Amz-Target", ())
         prefix = targets[0].partition(".")[0] if len(targets) == 1 else ""
-        operation = ", ".join(target.partition(".")[2] for target in targets)
+        operation = ", ".join(target.partition(".")[2] for target in targets)[:FIELD_CAP]
         call: dict[str, Any] = {
             "service": service or "unknown",
-            "operation": operation or f"{self.command} {self.path[:100]}",
+            "operation": operation or f"{self.command} {self.path}"[:FIELD_CAP],
             "params": {},
             "region": region,
             "error": None,
@@ -237,14 +350,12 @@ class _Handler(BaseHTTPRequestHandler):
             return call, ("UnknownOperationException", f"{service} has no operation {operation[:100]}")
         try:
             params = json.loads(body)
-        except ValueError:
+        except (ValueError, RecursionError):
             params = None
         if not isinstance(params, dict):
             return call, ("SerializationException", "the request body is not a JSON object")
         call["params"] = params
-        if service == "dynamodb" and (message := expressions.reserved_word_error(params)):
-            return call, ("ValidationException", message)
-        return call, None
+        return call, validation.refusal(service, operation, params)
 
     def _answer(self, status: int, code: str, message: str) -> None:
         body = json.dumps({"__type": f"com.amazon.coral.validate#{code}", "message": message}).encode()
