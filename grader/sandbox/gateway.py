@@ -182,20 +182,26 @@ class Gateway:
             return None if self.log.add(call, size) else "full"
 
     @contextlib.contextmanager
-    def forwarding(self, generation: int) -> Iterator[Backend | None]:
-        """The emulator, for one request of a connection opened in `generation`; None when the run
-        has ended or the sandbox already has IN_FLIGHT_CAP requests in it. Waits while the grader
-        reads."""
+    def handling(self, generation: int) -> Iterator[Backend | tuple[str, str]]:
+        """The emulator, for one request of a connection opened in `generation` while it is handled
+        (read, checked, recorded, run); the refusal instead when that file's run has ended or the
+        sandbox has IN_FLIGHT_CAP requests handled already. Waits while the grader reads."""
         with self._idle:
             self._idle.wait_for(lambda: not self._paused)
-            backend = self.backend if generation == self.generation and self.account else None
-            if self._in_flight >= IN_FLIGHT_CAP:
-                backend = None
-            self._in_flight += backend is not None
+            backend: Backend | tuple[str, str] | None = self.backend
+            if generation != self.generation or not self.account or backend is None:
+                backend = ("StaleConnection", "this connection belongs to a run that has ended")
+            elif self._in_flight >= IN_FLIGHT_CAP:
+                backend = (
+                    "ThrottlingException",
+                    f"the sandbox runs at most {IN_FLIGHT_CAP} requests at once",
+                )
+            else:
+                self._in_flight += 1
         try:
             yield backend
         finally:
-            if backend is not None:
+            if isinstance(backend, Backend):
                 with self._idle:
                     self._in_flight -= 1
                     self._idle.notify_all()
@@ -284,28 +290,25 @@ class _Handler(BaseHTTPRequestHandler):
             )
             self.close_connection = True
             return
-        body = self.rfile.read(int(length))
-        call, refusal = self._read_call(body)
-        why = self.gateway.admit(self.generation, call, len(body))
-        if why == "full":
-            message = f"the sandbox records at most {RECORD_CAP >> 20} MiB of requests per file"
-            self._answer(400, "RequestLimitExceeded", message)
-            return
-        if why is not None:
-            self._answer(400, "StaleConnection", "this connection belongs to a run that has ended")
-            self.close_connection = True
-            return
-        if refusal is not None:
-            call["error"] = refusal[0]
-            self._answer(400, *refusal)
-            return
-        with self.gateway.forwarding(self.generation) as backend:
-            if backend is None:
-                call["error"] = "ThrottlingException"
-                message = f"the sandbox runs at most {IN_FLIGHT_CAP} requests at once"
-                self._answer(400, "ThrottlingException", message)
+        with self.gateway.handling(self.generation) as backend:
+            if not isinstance(backend, Backend):
+                self._answer(400, *backend)  # its body unread: the connection closes
+                self.close_connection = True
                 return
-            self._forward(backend, call, body)
+            body = self.rfile.read(int(length))
+            call, refusal = self._read_call(body)
+            why = self.gateway.admit(self.generation, call, len(body))
+            if why == "full":
+                message = f"the sandbox records at most {RECORD_CAP >> 20} MiB of requests per file"
+                self._answer(400, "RequestLimitExceeded", message)
+            elif why is not None:
+                self._answer(400, "StaleConnection", "this connection belongs to a run that has ended")
+                self.close_connection = True
+            elif refusal is not None:
+                call["error"] = refusal[0]
+                self._answer(400, *refusal)
+            else:
+                self._forward(backend, call, body)
 
     def _forward(self, backend: Backend, call: dict[str, Any], body: bytes) -> None:
         """Have the emulator run the call, made from the record alone (it runs exactly the call

@@ -1,0 +1,170 @@
+"""Hostile requests to the sandbox's emulator, graded for real: a flooding student costs classmates
+nothing, garbage is refused as DynamoDB refuses it, and what a file sends is recorded within bounds."""
+
+from __future__ import annotations
+
+import shutil
+import textwrap
+import time
+from pathlib import Path
+
+import pytest
+
+from grader.sandbox import expressions, gateway, runner
+from grader.sandbox.plans import QUERY_GSI
+from tests import harness
+
+SOLUTION = harness.PROJECT_ROOT / "solution"
+TASK5 = "tests_assessment/test_task05_gsi_query.py"
+RAW_REQUESTS = """
+import json, os, http.client
+PORT = int(os.environ["AWS_ENDPOINT_URL"].rsplit(":", 1)[1])
+SIGNED = ("AWS4-HMAC-SHA256 Credential=x/20260101/" + os.environ["AWS_REGION"]
+          + "/dynamodb/aws4_request, SignedHeaders=host, Signature=0")
+
+
+def send(operation, params, wait=True, **headers):
+    connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
+    headers = {"X-Amz-Target": "DynamoDB_20120810." + operation, "Authorization": SIGNED,
+               "Content-Type": "application/x-amz-json-1.0", **headers}
+    connection.request("POST", "/", body=json.dumps(params), headers=headers)
+    if not wait:
+        return connection
+    answer = connection.getresponse()
+    return json.loads(answer.read() or b"{}").get("__type", "ok").rsplit("#", 1)[-1]
+"""
+FLOOD = (
+    RAW_REQUESTS
+    + """
+table = os.environ["ORDERS_TABLE"]
+item = {"customer_id": {"S": "FLOOD"}, "order_id": {"S": "FLOOD"}}
+item.update({f"a{i}": {"S": "x"} for i in range(1900)})  # moto's item code is quadratic in these
+held = []
+for _ in range(150):  # never waiting for an answer
+    try:
+        held.append(send("PutItem", {"TableName": table, "Item": item}, wait=False))
+    except OSError:
+        pass
+import time
+time.sleep(60)
+"""
+)
+
+
+def _submission(folder: Path, **files: str) -> Path:
+    shutil.copytree(SOLUTION, folder, ignore=shutil.ignore_patterns("__pycache__", "deploy.py", "orders.py"))
+    for name, source in files.items():
+        (folder / name).write_text(textwrap.dedent(source))
+    return folder
+
+
+@pytest.mark.long
+def test_a_flooding_student_costs_the_next_one_nothing(moto_endpoint: str, tmp_path: Path) -> None:
+    """A file that floods the emulator with costly requests without waiting for any, graded just before
+    a correct classmate (whose sandbox runs beside it): the classmate keeps full marks, complete.
+    (With one emulator for every sandbox, the classmate's file timed out or was not graded.)"""
+    flooder, correct = harness.new_student_id("flood"), harness.new_student_id("calm")
+    harness.deploy_reference(moto_endpoint, correct)
+    students = {flooder: _submission(tmp_path / "flooder", **{QUERY_GSI.file: FLOOD}), correct: SOLUTION}
+    started = time.monotonic()
+    graded = harness.grade_class(moto_endpoint, students, tmp_path / "class", "--sandbox-timeout=8", TASK5)
+    assert time.monotonic() - started < 120
+    calm, flood = graded[correct], graded[flooder]
+    assert calm.task(5)["status"] == "passed", (calm.task(5), calm.output)
+    code_check = flood.check(5, "query_gsi.py")
+    assert code_check["status"] == "failed" and "query_gsi.py" in code_check["message"], code_check
+
+
+GARBAGE = {
+    "empty string set": ("PutItem", {"Item": {"k": {"SS": []}}}),
+    "duplicate string set": ("PutItem", {"Item": {"k": {"SS": ["a", "a"]}}}),
+    "duplicate number set": ("PutItem", {"Item": {"k": {"NS": ["1", "1.0"]}}}),
+    "N not a number": ("PutItem", {"Item": {"k": {"N": "abc"}}}),
+    "N not finite": ("PutItem", {"Item": {"k": {"N": "NaN"}}}),
+    "two types": ("PutItem", {"Item": {"k": {"S": "x", "N": "1"}}}),
+    "NULL false": ("PutItem", {"Item": {"k": {"NULL": False}}}),
+    "string where a map goes": ("PutItem", {"Item": "everything"}),
+    "expression not a string": ("UpdateItem", {"UpdateExpression": 7}),
+    "enum": ("PutItem", {"Item": {}, "ReturnValues": "EVERYTHING"}),
+    "expression over 4 KB": ("Query", {"KeyConditionExpression": "customer_id = :c" + " " * 5000}),
+    "item over 400 KB": ("PutItem", {"Item": {"k": {"S": "x" * 410_000}}}),
+    "nested 40 deep": ("PutItem", {"Item": {"k": eval("{'L': [" * 40 + "{'S': 'x'}" + "]}" * 40)}}),
+    "too many values": ("PutItem", {"Item": {f"a{i}": {"S": "x"} for i in range(2100)}}),
+    "required member missing": ("GetItem", {"TableName": "orders-probe"}),
+}
+
+
+def test_garbage_requests_are_refused_before_the_emulator(tmp_path: Path) -> None:
+    """Each request DynamoDB (or the sandbox's bounds) refuses is refused at the gateway, with the error
+    the student's code would get from DynamoDB; the table is left as seeded. (moto stored most.)"""
+    key = {"customer_id": {"S": "CUST001"}, "order_id": {"S": "ORD0001"}}
+    lines = []
+    for name, (operation, params) in GARBAGE.items():
+        request = {"TableName": "orders-probe", **params}
+        if operation == "PutItem" and isinstance(params["Item"], dict):
+            request["Item"] = {**key, **params["Item"]}
+        elif operation != "PutItem" and "Key" not in params and name != "required member missing":
+            request["Key" if operation == "UpdateItem" else "ExpressionAttributeValues"] = (
+                key if operation == "UpdateItem" else {":c": {"S": "CUST001"}}
+            )
+        lines.append(f"print({name!r}, send({operation!r}, {request!r}))")
+    (tmp_path / QUERY_GSI.file).write_text(RAW_REQUESTS + "\n".join(lines) + "\n")
+    record = runner.run(QUERY_GSI, runner.SandboxConfig(tmp_path, "orders-probe", "probe", "us-east-1", 20,
+                                                        runner.isolation.choose("auto")[0]))  # fmt: skip
+    step = record.step("run")
+    assert record.problem is None and step.finished, (record.problem, step.exception)
+    answers = dict(line.rsplit(" ", 1) for line in step.stdout.splitlines())
+    assert answers == {
+        name: "SerializationException" if name in ("string where a map goes", "expression not a string")
+        else "ValidationException" for name in GARBAGE
+    }  # fmt: skip
+    assert len(step.table) == 20 and all("k" not in item for item in step.table)
+
+
+def test_huge_headers_and_bodies_stay_out_of_the_grade(moto_endpoint: str, tmp_path: Path) -> None:
+    """A file whose requests carry hundreds of 60 KB X-Amz-Target headers and 1 MB bodies leaves a
+    small grade.json and report.html; its grade is complete. (They held every byte: ~300 MB.)"""
+    student = harness.new_student_id("headers")
+    harness.deploy_reference(moto_endpoint, student)
+    source = (
+        RAW_REQUESTS
+        + """
+for _ in range(6):
+    connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=30)
+    connection.putrequest("POST", "/")
+    for value in ["DynamoDB_20120810." + "Q" * 60_000] * 90:
+        connection.putheader("X-Amz-Target", value)
+    connection.putheader("Authorization", SIGNED)
+    connection.putheader("Content-Length", "2")
+    connection.endheaders(b"{}")
+    connection.getresponse().read()
+for _ in range(20):
+    send("PutItem", {"TableName": os.environ["ORDERS_TABLE"], "Item": {"pad": {"S": "x" * 900_000}}})
+raise SystemExit(1)
+"""
+    )
+    submission = _submission(tmp_path / "submission", **{QUERY_GSI.file: source})
+    run = harness.grade_on(moto_endpoint, student, tmp_path, f"--submission-dir={submission}",
+                           "--sandbox-timeout=10", TASK5)  # fmt: skip
+    assert run.check(5, "query_gsi.py")["status"] == "failed", run.output[-3000:]
+    assert (tmp_path / "grade.json").stat().st_size < 100_000
+    assert (tmp_path / "report.html").stat().st_size < 2_000_000
+    assert len(run.output) < 200_000
+
+
+def test_a_files_record_holds_at_most_its_cap() -> None:
+    """Requests beyond RECORD_CAP bytes of a file's record are refused, never recorded."""
+    log = gateway.CallLog()
+    body = gateway.RECORD_CAP // 10
+    assert [log.add({"operation": "PutItem"}, body) for _ in range(12)].count(True) == 9
+    assert log.refused == 3 and len(log.next_step()) == 9
+
+
+def test_expressions_are_read_in_linear_time() -> None:
+    """A 63 KB expression of words and functions is read in well under a second (a 240 KB one took 80 s:
+    each word copied the rest of the expression)."""
+    expression = "attribute_exists(a) AND b = :b AND " * 1750
+    started = time.monotonic()
+    assert len(expressions.raw_reserved_words(expression)) == 0
+    assert len(expressions.attributes({"FilterExpression": expression}, "FilterExpression")) == 3500
+    assert time.monotonic() - started < 1.0
