@@ -145,6 +145,7 @@ class Gateway:
             operations(service)
         handler = type("Handler", (_Handler,), {"gateway": self})
         self._server = _Server(str(socket_path), handler)
+        self._server.gateway = self
         os.chmod(socket_path, 0o666)  # the sandbox's user connects; the folder around it keeps others out
         self._thread = threading.Thread(
             target=self._server.serve_forever, args=(POLL_SECONDS,), name="sandbox-gateway", daemon=True
@@ -154,11 +155,12 @@ class Gateway:
     def switch(self, account: str, backend: Backend) -> None:
         """From now on, new connections are the next file's: a fresh record, that file's account in
         that emulator."""
-        with self._lock:
+        with self._idle:
             self.log = CallLog()
             self.account = account
             self.backend = backend
             self.generation += 1
+            self._idle.notify_all()
 
     def current(self) -> tuple[int, str]:
         """The generation and account a connection opened now belongs to."""
@@ -168,9 +170,10 @@ class Gateway:
     def seal(self) -> list[dict[str, Any]]:
         """End the current file's run: every later request is refused, none reaches its account (even
         one a killed process left in a socket); the calls recorded since its last step."""
-        with self._lock:
+        with self._idle:
             self.generation += 1
             self.account = ""
+            self._idle.notify_all()  # requests waiting for their turn are refused now
             return self.log.next_step()
 
     def admit(self, generation: int, call: dict[str, Any], size: int) -> str | None:
@@ -184,18 +187,24 @@ class Gateway:
     @contextlib.contextmanager
     def handling(self, generation: int) -> Iterator[Backend | tuple[str, str]]:
         """The emulator, for one request of a connection opened in `generation` while it is handled
-        (read, checked, recorded, run); the refusal instead when that file's run has ended or the
-        sandbox has IN_FLIGHT_CAP requests handled already. Waits while the grader reads."""
+        (read, checked, recorded, run); the refusal instead when that file's run has ended, or when
+        the sandbox's other IN_FLIGHT_CAP requests leave it no turn within the request limit. Waits
+        for its turn, and while the grader reads."""
+
+        def stale() -> bool:
+            return generation != self.generation or not self.account or self.backend is None
+
+        def busy() -> bool:
+            return self._paused or self._in_flight >= IN_FLIGHT_CAP
+
         with self._idle:
-            self._idle.wait_for(lambda: not self._paused)
+            self._idle.wait_for(lambda: stale() or not busy(), self.request_limit)
             backend: Backend | tuple[str, str] | None = self.backend
-            if generation != self.generation or not self.account or backend is None:
+            if stale() or backend is None:
                 backend = ("StaleConnection", "this connection belongs to a run that has ended")
-            elif self._in_flight >= IN_FLIGHT_CAP:
-                backend = (
-                    "ThrottlingException",
-                    f"the sandbox runs at most {IN_FLIGHT_CAP} requests at once",
-                )
+            elif busy():
+                message = f"the sandbox runs at most {IN_FLIGHT_CAP} requests at once"
+                backend = ("ThrottlingException", message)
             else:
                 self._in_flight += 1
         try:
@@ -221,6 +230,10 @@ class Gateway:
                 self._paused = False
                 self._idle.notify_all()
 
+    def open_connections(self) -> int:
+        with self._lock:
+            return self._connections
+
     def connected(self, opened: bool) -> bool:
         """Count a connection opened (False when CONNECTION_CAP are open already) or closed."""
         with self._lock:
@@ -230,6 +243,7 @@ class Gateway:
             return True
 
     def close(self) -> None:
+        self.seal()  # requests still waiting for a turn are refused
         self._server.shutdown()
         self._server.server_close()
         self._thread.join()
@@ -238,6 +252,15 @@ class Gateway:
 class _Server(socketserver.ThreadingMixIn, socketserver.UnixStreamServer):
     daemon_threads = True
     block_on_close = False
+    gateway: Gateway
+
+    def verify_request(self, *_: Any) -> bool:
+        """Beyond CONNECTION_CAP open connections, a new one is closed before a thread serves it."""
+        return self.gateway.open_connections() < CONNECTION_CAP
+
+    def handle_error(self, *_: Any) -> None:
+        """A connection the student's side broke (or any request's trouble) is the student's: said to
+        no one, never printed on the grader's terminal."""
 
 
 class _Handler(BaseHTTPRequestHandler):
