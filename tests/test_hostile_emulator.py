@@ -59,12 +59,18 @@ def _submission(folder: Path, **files: str) -> Path:
 @pytest.mark.long
 def test_a_flooding_student_costs_the_next_one_nothing(moto_endpoint: str, tmp_path: Path) -> None:
     """A file floods the emulator with costly requests for its whole time limit (items of 1,900 and
-    8,000 attributes), never waiting for an answer; the correct classmate graded next (whose sandbox
-    runs beside it) keeps full marks. (With one emulator for every sandbox, moto was busy with the
-    flood for minutes: the classmate's file was not graded.)"""
+    8,000 attributes), never waiting for an answer; a correct classmate graded after it keeps full
+    marks. Two students without files come between, so the classmate's sandbox starts once the flood
+    is over: what is left of it is what the emulator still has to do. (With one emulator for every
+    sandbox, moto was busy with the flood for minutes: the classmate's file was not graded.)"""
     flooder, correct = harness.new_student_id("flood"), harness.new_student_id("calm")
     harness.deploy_reference(moto_endpoint, correct)
-    students = {flooder: _submission(tmp_path / "flooder", **{QUERY_GSI.file: FLOOD}), correct: SOLUTION}
+    (tmp_path / "empty").mkdir()
+    students = {
+        flooder: _submission(tmp_path / "flooder", **{QUERY_GSI.file: FLOOD}),
+        **{harness.new_student_id("idle"): tmp_path / "empty" for _ in range(2)},
+        correct: SOLUTION,
+    }
     started = time.monotonic()
     graded = harness.grade_class(moto_endpoint, students, tmp_path / "class", "--sandbox-timeout=8", TASK5)
     assert time.monotonic() - started < 120
