@@ -3,6 +3,7 @@ nothing, garbage is refused as DynamoDB refuses it, and what a file sends is rec
 
 from __future__ import annotations
 
+import json
 import shutil
 import textwrap
 import time
@@ -10,12 +11,14 @@ from pathlib import Path
 
 import pytest
 
-from grader.sandbox import expressions, gateway, runner
-from grader.sandbox.plans import QUERY_GSI
+from grader.failures import GraderError, RequirementFailed
+from grader.sandbox import expressions, gateway, isolation, runner
+from grader.sandbox.plans import QUERY_GSI, QUERY_LSI
 from tests import harness
 
 SOLUTION = harness.PROJECT_ROOT / "solution"
 TASK5 = "tests_assessment/test_task05_gsi_query.py"
+MODE = isolation.choose("auto")[0]
 RAW_REQUESTS = """
 import json, os, http.client
 PORT = int(os.environ["AWS_ENDPOINT_URL"].rsplit(":", 1)[1])
@@ -114,8 +117,9 @@ def test_garbage_requests_are_refused_before_the_emulator(tmp_path: Path) -> Non
             )
         lines.append(f"print({name!r}, send({operation!r}, {request!r}))")
     (tmp_path / QUERY_GSI.file).write_text(RAW_REQUESTS + "\n".join(lines) + "\n")
-    record = runner.run(QUERY_GSI, runner.SandboxConfig(tmp_path, "orders-probe", "probe", "us-east-1", 20,
-                                                        runner.isolation.choose("auto")[0]))  # fmt: skip
+    record = runner.run(
+        QUERY_GSI, runner.SandboxConfig(tmp_path, "orders-probe", "probe", "us-east-1", 20, MODE)
+    )
     step = record.step("run")
     assert record.problem is None and step.finished, (record.problem, step.exception)
     answers = dict(line.rsplit(" ", 1) for line in step.stdout.splitlines())
@@ -181,3 +185,51 @@ def test_expressions_are_read_in_linear_time() -> None:
     the expression: 240 KB of them took seconds, and every check reading the record paid again)."""
     short, long = _reading_seconds("a " * 12_000), _reading_seconds("a " * 120_000)
     assert long / short < 25, (short, long)
+
+
+def test_requests_left_running_are_the_files_and_the_next_file_gets_a_fresh_emulator(tmp_path: Path) -> None:
+    """A file that returns at once, leaving costly requests running, fails on its own ("left requests
+    running"); the emulator they keep busy is stopped, and the student's next file runs in a fresh one
+    as if nothing had happened. (Before, the grader read the table behind those requests.)"""
+    left_running = (
+        RAW_REQUESTS
+        + """
+item = {"customer_id": {"S": "BUSY"}, "order_id": {"S": "BUSY"}}
+item.update({f"a{i}": {"S": "x"} for i in range(1900)})
+held = [send("PutItem", {"TableName": os.environ["ORDERS_TABLE"], "Item": item}, wait=False)
+        for _ in range(12)]
+__import__("time").sleep(0.5)  # the gateway has them: returning now leaves them running
+"""
+    )
+    (tmp_path / QUERY_GSI.file).write_text(left_running)
+    shutil.copy(SOLUTION / QUERY_LSI.file, tmp_path / QUERY_LSI.file)
+    config = runner.SandboxConfig(tmp_path, "orders-probe", "probe", "us-east-1", 2, MODE)
+    with runner.SandboxPool(config) as pool:
+        busy = pool.run(QUERY_GSI)
+        honest = pool.run(QUERY_LSI)
+        started = pool._sandbox.emulator.started
+    assert busy.problem == {"kind": "busy", "detail": "run"}, [(c.operation, c.error) for c in busy.all_calls()]
+    with pytest.raises(RequirementFailed, match="left requests running"):
+        busy.require_ran("orders-probe", "us-east-1", 2)
+    assert honest.problem is None and honest.step("run").finished and started == 2
+
+
+def test_an_emulator_that_timed_out_is_never_used_again(tmp_path: Path) -> None:
+    """A grader's request the emulator does not answer in time is the grader's error (GraderError: not
+    graded), and that emulator gets nothing more; the student's sandbox starts a fresh one."""
+    emulator = runner.Emulator()
+    try:
+        backend = emulator.get()
+        account = backend.new_account()
+        backend.seed(account, "us-east-1", "orders-probe")
+        item = {"k": {"S": "x"}, **{f"a{i}": {"S": "x"} for i in range(3000)}}
+        body = json.dumps({"TableName": "orders-probe", "Item": item}).encode()
+        with pytest.raises(GraderError, match="did not answer within"):
+            backend.send_call(account, "us-east-1", "dynamodb", "PutItem", body, limit=0.05)
+        with pytest.raises(GraderError, match="not used again"):
+            backend.items(account, "us-east-1", "orders-probe")
+        fresh = emulator.get()
+        assert fresh is not backend and emulator.started == 2
+        assert fresh.call(fresh.new_account(), "us-east-1", "ListTables", {}) == {"TableNames": []}
+    finally:
+        emulator.close()

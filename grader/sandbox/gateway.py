@@ -221,10 +221,8 @@ class Gateway:
         ended by the deadline, False when some still run (the student's emulator is busy)."""
         with self._idle:
             self._paused = True
-            self._idle.wait_for(lambda: self._in_flight == 0, max(deadline - time.monotonic(), 0))
-            idle = self._in_flight == 0
         try:
-            yield idle
+            yield self.settled(deadline)
         finally:
             with self._idle:
                 self._paused = False
@@ -233,6 +231,11 @@ class Gateway:
     def open_connections(self) -> int:
         with self._lock:
             return self._connections
+
+    def settled(self, deadline: float) -> bool:
+        """Whether the requests being handled (the student's, in the emulator) ended by the deadline."""
+        with self._idle:
+            return self._idle.wait_for(lambda: self._in_flight == 0, max(deadline - time.monotonic(), 0))
 
     def connected(self, opened: bool) -> bool:
         """Count a connection opened (False when CONNECTION_CAP are open already) or closed."""

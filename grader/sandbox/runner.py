@@ -388,7 +388,7 @@ class _FileRun:
             while (message := self.sandbox.channel.next(ending)) is not None:
                 if message == {"clean": True}:
                     self.late_calls = self.sandbox.gateway.seal()
-                    return True
+                    return self._settled(ending)
         except (TimeoutError, ValueError, OverflowError):
             pass  # whatever was left running misbehaved: the next file gets a fresh sandbox
         return False
@@ -442,6 +442,17 @@ class _FileRun:
                 return tuple(self.table())
         emulator.spoiled = True
         return None
+
+    def _settled(self, deadline: float) -> bool:
+        """True when none of the file's requests still runs in the emulator by the deadline (new ones
+        are refused once the run is sealed); else the file left them running, its own failure, and the
+        emulator they keep busy is spoiled."""
+        emulator = self.sandbox.gateway.backend
+        if self.sandbox.gateway.settled(deadline) and emulator is not None and not emulator.spoiled:
+            return True
+        if emulator is not None:
+            emulator.spoiled = True
+        return self._stop("busy", self.specs[-1]["name"])
 
     def _report_of(self, index: int, deadline: float) -> dict[str, Any] | str:
         """The step's checked report, or 'died' when its process ended (or the channel closed) first."""
