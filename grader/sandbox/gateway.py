@@ -317,11 +317,11 @@ class _Handler(BaseHTTPRequestHandler):
             self.close_connection = True
             return
         with self.gateway.handling(self.generation) as backend:
+            body = self.rfile.read(int(length))
             if not isinstance(backend, Backend):
-                self._answer(400, *backend)  # its body unread: the connection closes
+                self._answer(400, *backend)
                 self.close_connection = True
                 return
-            body = self.rfile.read(int(length))
             call, refusal = self._read_call(body)
             why = self.gateway.admit(self.generation, call, len(body))
             if why == "full":
