@@ -225,7 +225,11 @@ def test_an_emulator_that_timed_out_is_never_used_again(tmp_path: Path) -> None:
         backend = emulator.get()
         account = backend.new_account()
         backend.seed(account, "us-east-1", "orders-probe")
-        item = {"k": {"S": "x"}, **{f"a{i}": {"S": "x"} for i in range(3000)}}
+        item = {
+            "customer_id": {"S": "C"},
+            "order_id": {"S": "O"},
+            **{f"a{i}": {"S": "x"} for i in range(3000)},
+        }
         body = json.dumps({"TableName": "orders-probe", "Item": item}).encode()
         with pytest.raises(GraderError, match="did not answer within"):
             backend.send_call(account, "us-east-1", "dynamodb", "PutItem", body, limit=0.05)
