@@ -498,9 +498,11 @@ class SandboxPool:
         self.close()
 
     def start(self, plan: Plan) -> None:
-        """Run the plan's file in the background (the emulator starts with the first: a run grading
-        no file never imports moto, and one that does overlaps the import with its other checks)."""
-        self._sandbox.emulator.get()
+        """Run the plan's file in the background (the student's emulator starts with their first file:
+        a student without files never starts one, and one with files overlaps its start with the
+        checks of their account)."""
+        if plan.file in self._sandbox.files and plan.file not in self._refused:
+            self._sandbox.emulator.get()
         with self._lock:
             if plan.file not in self._runs:
                 self._runs[plan.file] = self._executor.submit(self._run, plan)
