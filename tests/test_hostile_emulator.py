@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from grader.failures import GraderError, RequirementFailed
-from grader.sandbox import expressions, gateway, isolation, runner
+from grader.sandbox import emulators, expressions, gateway, isolation, runner
 from grader.sandbox.plans import QUERY_GSI, QUERY_LSI
 from tests import harness
 
@@ -210,17 +210,17 @@ __import__("time").sleep(1)  # the gateway has them: returning now leaves them r
     with runner.SandboxPool(config) as pool:
         busy = pool.run(QUERY_GSI)
         honest = pool.run(QUERY_LSI)
-        started = pool._sandbox.emulator.started
+        taken = pool._sandbox.emulator.taken
     assert busy.problem == {"kind": "busy", "detail": "run"}, busy.all_calls()
     with pytest.raises(RequirementFailed, match="left requests running"):
         busy.require_ran("orders-probe", "us-east-1", 2)
-    assert honest.problem is None and honest.step("run").finished and started == 2
+    assert honest.problem is None and honest.step("run").finished and taken == 2
 
 
 def test_an_emulator_that_timed_out_is_never_used_again(tmp_path: Path) -> None:
     """A grader's request the emulator does not answer in time is the grader's error (GraderError: not
     graded), and that emulator gets nothing more; the student's sandbox starts a fresh one."""
-    emulator = runner.Emulator()
+    emulator = emulators.Emulator()
     try:
         backend = emulator.get()
         account = backend.new_account()
@@ -236,7 +236,29 @@ def test_an_emulator_that_timed_out_is_never_used_again(tmp_path: Path) -> None:
         with pytest.raises(GraderError, match="not used again"):
             backend.items(account, "us-east-1", "orders-probe")
         fresh = emulator.get()
-        assert fresh is not backend and emulator.started == 2
+        assert fresh is not backend and emulator.taken == 2
         assert fresh.call(fresh.new_account(), "us-east-1", "ListTables", {}) == {"TableNames": []}
     finally:
         emulator.close()
+
+
+def test_an_emulator_is_handed_on_only_idle_and_empty() -> None:
+    """A student's emulator serves a later student only once every account of theirs is emptied (and
+    nothing of theirs runs); one still holding a table is stopped."""
+    first = emulators.Emulator()
+    kept = first.get()
+    kept.seed(kept.new_account(), "us-east-1", "orders-probe")
+    first.close()
+    assert not kept.idle() and kept._server is None, "an emulator holding a table was handed on"
+    second = emulators.Emulator()
+    emptied = second.get()
+    account = emptied.new_account()
+    emptied.seed(account, "us-east-1", "orders-probe")
+    emptied.release(account)
+    second.close()
+    third = emulators.Emulator()
+    try:
+        assert third.get() is emptied
+        assert emptied.call(emptied.new_account(), "us-east-1", "ListTables", {}) == {"TableNames": []}
+    finally:
+        third.close()

@@ -1,6 +1,6 @@
 """The emulator behind the sandbox gateway: moto on a Unix socket of the grader's, one account per run.
 
-Each student's sandbox has an emulator process of its own, stopped with that sandbox: whatever one
+Each student's sandbox has an emulator process to itself (grader.sandbox.emulators): whatever one
 student's requests cost moto (its item code is quadratic in an item's attributes) slows that student
 alone. An emulator whose request timed out is spoiled: the grader never sends it anything again.
 
@@ -80,6 +80,8 @@ class Backend:
         self._free: list[str] = []
         self.spoiled = False
         """A request timed out: the emulator may still be busy with it, and is not used again."""
+        self._active = 0
+        """Requests being sent to it now."""
         self.accounts_made = 0
         """Accounts whose runs are over and which hold no table: the emulator's state stays flat."""
         self.definition, self.puts = _seed_data()
@@ -111,6 +113,12 @@ class Backend:
                 )
                 raise GraderError(f"the sandbox emulator did not start: {error.strip() or 'no message'}")
             time.sleep(0.02)
+
+    def idle(self) -> bool:
+        """Running, never timed out, no request under way, and every account it made emptied."""
+        with self._lock:
+            running = self._server is not None and self._server.poll() is None
+            return running and not self.spoiled and not self._active and len(self._free) == self.accounts_made
 
     def new_account(self) -> str:
         """An account holding no table: a released one when there is one, else a new one."""
@@ -162,6 +170,8 @@ class Backend:
             raise BackendError("Spoiled", "the sandbox emulator timed out before and is not used again")
         self._listening()
         connection = UnixHTTPConnection(str(socket_path), timeout=limit)
+        with self._lock:
+            self._active += 1
         try:
             connection.request("POST", path, body=body, headers=headers)
             response = connection.getresponse()
@@ -173,6 +183,8 @@ class Backend:
             raise BackendError("Unavailable", f"the sandbox emulator is unreachable: {exc}") from None
         finally:
             connection.close()
+            with self._lock:
+                self._active -= 1
 
     def call(self, account: str, region: str, operation: str, params: dict[str, Any]) -> dict[str, Any]:
         """One DynamoDB operation of the grader's own on a run's account."""

@@ -1,6 +1,6 @@
 """The grader's side of the sandbox: run each submission file contained, observe it from outside.
 
-For one file: a fresh account in the student's own emulator (see grader.sandbox.backend) gets the
+For one file: a fresh account in the student's own emulator (see grader.sandbox.emulators) gets the
 reference table; a gateway on a Unix
 socket records every request the file's process sends and forwards it there; the process starts
 contained (see grader.sandbox.isolation) and is told to run its steps one at a time. The grader
@@ -33,7 +33,7 @@ from typing import Any
 
 from grader.failures import GraderError
 from grader.sandbox import isolation
-from grader.sandbox.backend import Backend
+from grader.sandbox.emulators import Emulator
 from grader.sandbox.gateway import Gateway
 from grader.sandbox.plans import PLANS, Plan
 from grader.sandbox.record import Record, Step, calls_from_json
@@ -123,39 +123,6 @@ def read_submission(folder: Path) -> tuple[dict[str, bytes], dict[str, str]]:
             else:
                 files[name] = handle.read(FILE_CAP + 1)[:FILE_CAP]
     return files, refused
-
-
-class Emulator:
-    """A student's own emulator process, started ahead of need, replaced once spoiled, stopped with
-    the student's sandbox: no other student's request ever reaches it."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._backend: Backend | None = None
-        self.started = 0
-        """Emulator processes started so far."""
-
-    def get(self) -> Backend:
-        """The running emulator (its process starting); a fresh one when the last was spoiled."""
-        with self._lock:
-            if self._backend is not None and self._backend.spoiled:
-                self._stop()
-            if self._backend is None:
-                folder = tempfile.mkdtemp(prefix="emulator-", dir=isolation.scratch_root() / "private")
-                self._backend = Backend(Path(folder))
-                self.started += 1
-            self._backend.start()
-            return self._backend
-
-    def close(self) -> None:
-        with self._lock:
-            self._stop()
-
-    def _stop(self) -> None:
-        if self._backend is not None:
-            self._backend.close()
-            shutil.rmtree(self._backend.socket_path.parent, ignore_errors=True)
-            self._backend = None
 
 
 class Channel:
@@ -288,9 +255,11 @@ class Sandbox:
             self._started = None
 
     def close(self) -> None:
-        """Stop the process and the student's emulator (with every account in it)."""
+        """Stop the process; give the student's emulator back, emptied."""
         self._stop_process()
-        self._seeded = None
+        if self._seeded is not None:
+            self.emulator.get().release(self._seeded)
+            self._seeded = None
         self.emulator.close()
 
 
