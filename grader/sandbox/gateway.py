@@ -8,7 +8,7 @@ it only sends requests.
 
 Bounded at the boundary: a request is checked against its operation's model and DynamoDB's limits
 (grader.sandbox.validation) before the emulator sees it; a sandbox has at most IN_FLIGHT_CAP requests
-in the emulator and CONNECTION_CAP connections open at once; a file's record holds at most RECORD_CAP
+handled and CONNECTION_CAP connections open at once; a file's record holds at most RECORD_CAP
 bytes of requests (later ones are refused, never recorded or run), and every field taken from a
 header is cut to FIELD_CAP characters. While the grader reads a run's table no student request runs:
 new ones wait, and those in flight must end first.
@@ -46,7 +46,7 @@ FIELD_CAP = 100
 RETURNED_CAP = 1000
 """Keys of returned items recorded per call (a page of the seeded table holds 20)."""
 IN_FLIGHT_CAP = 4
-"""Requests of one sandbox in the emulator at once; more are throttled (botocore retries them)."""
+"""Requests of one sandbox handled at once (read, checked, run in the emulator); more wait their turn."""
 CONNECTION_CAP = 16
 """Connections one sandbox holds open at once; more are closed unread."""
 FORWARDED = {prefix: service for service, prefix in TARGET_PREFIXES.items()}
