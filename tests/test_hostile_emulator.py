@@ -262,3 +262,32 @@ def test_an_emulator_is_handed_on_only_idle_and_empty() -> None:
         assert emptied.call(emptied.new_account(), "us-east-1", "ListTables", {}) == {"TableNames": []}
     finally:
         third.close()
+
+
+GARBAGE_THEN_WORK = """
+import boto3, os, runpy
+client = boto3.client("dynamodb")
+for value in ({{"N": "abc"}}, {{"SS": []}}, {{"NS": ["1", "1"]}}, {{"N": "Infinity"}}):
+    try:
+        client.put_item(TableName=os.environ["ORDERS_TABLE"],
+                        Item={{"customer_id": {{"S": "CUST001"}}, "order_id": {{"S": "ODD"}}, "odd": value}})
+    except client.exceptions.ClientError as error:
+        print("refused:", error.response["Error"]["Code"])
+runpy.run_path("{solution}/conditional_writes.py", run_name="__main__")
+"""
+
+
+def test_values_dynamodb_refuses_never_reach_the_checks(moto_endpoint: str, tmp_path: Path) -> None:
+    """A file that writes values moto stores and DynamoDB refuses (an N that is no number, empty and
+    duplicated sets), then does the task's work, is graded completely and in full: the values were
+    refused at the boundary, as DynamoDB refuses them. (moto stored them and the checks reading the
+    table were not graded.)"""
+    student = harness.new_student_id("garbage")
+    harness.deploy_reference(moto_endpoint, student)
+    source = GARBAGE_THEN_WORK.format(solution=SOLUTION)
+    submission = _submission(tmp_path / "submission", **{"conditional_writes.py": source})
+    task12 = "tests_assessment/test_task12_conditional_writes.py"
+    run = harness.grade_on(moto_endpoint, student, tmp_path, f"--submission-dir={submission}",
+                           "--sandbox-timeout=10", task12)  # fmt: skip
+    task = run.task(12)
+    assert task["status"] == "passed", (task, run.output[-3000:])
