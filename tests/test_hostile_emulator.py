@@ -264,23 +264,24 @@ def test_an_emulator_is_handed_on_only_idle_and_empty() -> None:
         third.close()
 
 
-GARBAGE_FIRST = """
-import boto3, os
-client = boto3.client("dynamodb")
-for value in ({"N": "abc"}, {"SS": []}, {"NS": ["1", "1"]}, {"N": "Infinity"}):
-    try:
-        client.put_item(TableName=os.environ["ORDERS_TABLE"],
-                        Item={"customer_id": {"S": "CUST001"}, "order_id": {"S": "ODD"}, "odd": value})
-    except client.exceptions.ClientError as error:
-        print("refused:", error.response["Error"]["Code"])
+GARBAGE_FIRST = (
+    RAW_REQUESTS
+    + """
+deep = {"S": "bottom"}
+for _ in range(400):
+    deep = {"L": [deep]}
+for value in ({"SS": ["a", "a"]}, {"S": "x", "N": "1"}, deep):
+    item = {"customer_id": {"S": "CUST001"}, "order_id": {"S": "ODD"}, "odd": value}
+    print("answer:", send("PutItem", {"TableName": os.environ["ORDERS_TABLE"], "Item": item}))
 """
+)
 
 
 def test_values_dynamodb_refuses_never_reach_the_checks(moto_endpoint: str, tmp_path: Path) -> None:
-    """A file that writes values moto stores and DynamoDB refuses (an N that is no number, empty and
-    duplicated sets), then does the task's work, is graded completely and in full: the values were
-    refused at the boundary, as DynamoDB refuses them. (moto stored them and the checks reading the
-    table were not graded.)"""
+    """A file that writes values moto stores and DynamoDB refuses (a duplicated set, two types in one
+    value, a list nested 400 deep), then does the task's work, is graded completely and in full: the
+    values were refused at the boundary. (moto stored them, and reading the deep one broke the checks
+    reading the table: not graded.)"""
     student = harness.new_student_id("garbage")
     harness.deploy_reference(moto_endpoint, student)
     source = GARBAGE_FIRST + (SOLUTION / "conditional_writes.py").read_text()  # then the task's work
