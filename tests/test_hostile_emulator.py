@@ -278,10 +278,10 @@ for value in ({"SS": ["a", "a"]}, {"S": "x", "N": "1"}, deep):
 
 
 def test_values_dynamodb_refuses_never_reach_the_checks(moto_endpoint: str, tmp_path: Path) -> None:
-    """A file that writes values moto stores and DynamoDB refuses (a duplicated set, two types in one
-    value, a list nested 400 deep), then does the task's work, is graded completely and in full: the
-    values were refused at the boundary. (moto stored them, and reading the deep one broke the checks
-    reading the table: not graded.)"""
+    """A file that first writes values DynamoDB refuses (a duplicated set and two types in one value,
+    which moto stores; a list nested 400 deep, which moto answers with a bare 500), reading each answer
+    as DynamoDB's JSON, then does the task's work, is graded in full: each value was refused at the
+    boundary with DynamoDB's own error. (Before, the 500 that is no DynamoDB answer broke the file.)"""
     student = harness.new_student_id("garbage")
     harness.deploy_reference(moto_endpoint, student)
     source = GARBAGE_FIRST + (SOLUTION / "conditional_writes.py").read_text()  # then the task's work
