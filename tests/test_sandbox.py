@@ -12,6 +12,7 @@ import pytest
 
 from grader.failures import RequirementFailed
 from grader.sandbox import isolation, runner
+from grader.sandbox.backend import Backend
 from grader.sandbox.plans import QUERY_GSI, QUERY_LSI, READ_PATTERNS, Plan, StepSpec
 from grader.sandbox.record import Record
 
@@ -307,8 +308,8 @@ def test_a_file_that_only_read_leaves_its_table_to_the_next(
 ) -> None:
     """A file that only read hands its table, as seeded, to the next file; one that wrote does not."""
     seeded: list[str] = []
-    seed = runner.Backend.seed
-    monkeypatch.setattr(runner.Backend, "seed", lambda self, *a: (seeded.append(a[-1]), seed(self, *a)))
+    seed = Backend.seed
+    monkeypatch.setattr(Backend, "seed", lambda self, *a: (seeded.append(a[-1]), seed(self, *a)))
     reads = "import boto3\nboto3.client('dynamodb').scan(TableName='orders-probe')\n"
     writes = (
         "import boto3\nboto3.client('dynamodb').put_item(TableName='orders-probe',"

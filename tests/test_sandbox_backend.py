@@ -94,8 +94,8 @@ def test_once_a_run_is_sealed_no_request_reaches_its_account(backend: Backend, t
     the account may serve the next file only as the record left it."""
     account = backend.new_account()
     backend.seed(account, REGION, TABLE)
-    gateway = Gateway(tmp_path / "aws.sock", backend)
-    gateway.switch(account)
+    gateway = Gateway(tmp_path / "aws.sock", 20)
+    gateway.switch(account, backend)
     item = {"TableName": TABLE, "Item": {"customer_id": {"S": "LATE"}, "order_id": {"S": "LATE"}}}
     headers = {
         "X-Amz-Target": "DynamoDB_20120810.PutItem",

@@ -219,30 +219,30 @@ def test_a_file_cannot_reach_into_the_warm_process_nor_spoil_the_next_file(tmp_p
 
 
 def test_an_account_used_again_holds_nothing_of_its_last_run(tmp_path: Path) -> None:
-    """Tables a file leaves behind, in any region it used, are gone before anyone else's run."""
+    """Tables a file leaves behind, in any region it used, are gone before the student's next file."""
     mode = isolation.choose("auto")[0]
-    planter, victim = tmp_path / "planter", tmp_path / "victim"
-    planter.mkdir(), victim.mkdir()
     definition = (
         "KeySchema=[{'AttributeName': 'k', 'KeyType': 'HASH'}], "
         "AttributeDefinitions=[{'AttributeName': 'k', 'AttributeType': 'S'}], BillingMode='PAY_PER_REQUEST'"
     )
-    (planter / QUERY_GSI.file).write_text(
+    (tmp_path / QUERY_GSI.file).write_text(
         "import boto3\n"
-        f"boto3.client('dynamodb').create_table(TableName='orders-victim', {definition})\n"
+        f"boto3.client('dynamodb').create_table(TableName='planted', {definition})\n"
         f"boto3.client('dynamodb', region_name='eu-west-1').create_table(TableName='left', {definition})\n"
     )
-    (victim / QUERY_GSI.file).write_text(
+    (tmp_path / QUERY_LSI.file).write_text(
         "import boto3\n"
         "print(boto3.client('dynamodb').list_tables()['TableNames'])\n"
         "print(boto3.client('dynamodb', region_name='eu-west-1').list_tables()['TableNames'])\n"
     )
-    planted = runner.run(QUERY_GSI, runner.SandboxConfig(planter, TABLE, "probe", "us-east-1", 20, mode))
+    config = runner.SandboxConfig(tmp_path, "orders-victim", "victim", "us-east-1", 20, mode)
+    with runner.SandboxPool(config) as pool:
+        planted = pool.run(QUERY_GSI)
+        emulator = pool._sandbox.emulator.get()
+        made = emulator.accounts_made
+        seen = pool.run(QUERY_LSI)
+        assert pool._sandbox.emulator.get() is emulator and emulator.accounts_made == made
     assert [call.error for call in planted.step("run").calls] == [None, None]
-    made = runner.backend().accounts_made
-    victim_config = runner.SandboxConfig(victim, "orders-victim", "victim", "us-east-1", 20, mode)
-    seen = runner.run(QUERY_GSI, victim_config)
-    assert runner.backend().accounts_made == made, "the planter's account was not used again"
     assert seen.problem is None and seen.step("run").stdout == "['orders-victim']\n[]\n"
 
 

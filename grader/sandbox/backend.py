@@ -1,5 +1,9 @@
 """The emulator behind the sandbox gateway: moto on a Unix socket of the grader's, one account per run.
 
+Each student's sandbox has an emulator process to itself (grader.sandbox.emulators): whatever one
+student's requests cost moto (its item code is quadratic in an item's attributes) slows that student
+alone. An emulator whose request timed out is spoiled: the grader never sends it anything again.
+
 The grader seeds each run's table and reads it back after every step with its own requests, straight
 to the emulator; the student's requests reach it only through the gateway, which pins them to the
 run's account. The socket lives in a folder only the grader can enter, so no sandboxed process (nor
@@ -28,6 +32,9 @@ from grader.failures import GraderError
 FIRST_ACCOUNT = 900_000_000_000
 START_LIMIT = 60.0
 """Seconds the emulator's process may take to import moto and listen (a loaded CI machine is slow)."""
+GRADER_CALL_LIMIT = 30.0
+"""Seconds one of the grader's own requests may take (seeding, reading a table: a few milliseconds
+when no student request runs beside it, which the gateway sees to)."""
 ACCOUNT_HEADER = "x-moto-account-id"
 TARGET_PREFIXES = {"dynamodb": "DynamoDB_20120810", "dynamodbstreams": "DynamoDBStreams_20120810"}
 """The services the emulator serves runs, and the X-Amz-Target prefix of each."""
@@ -71,6 +78,10 @@ class Backend:
         self._server: subprocess.Popen[bytes] | None = None
         self._accounts = itertools.count(FIRST_ACCOUNT)
         self._free: list[str] = []
+        self.spoiled = False
+        """A request timed out: the emulator may still be busy with it, and is not used again."""
+        self._active = 0
+        """Requests being sent to it now."""
         self.accounts_made = 0
         """Accounts whose runs are over and which hold no table: the emulator's state stays flat."""
         self.definition, self.puts = _seed_data()
@@ -103,6 +114,12 @@ class Backend:
                 raise GraderError(f"the sandbox emulator did not start: {error.strip() or 'no message'}")
             time.sleep(0.02)
 
+    def idle(self) -> bool:
+        """Running, never timed out, no request under way, and every account it made emptied."""
+        with self._lock:
+            running = self._server is not None and self._server.poll() is None
+            return running and not self.spoiled and not self._active and len(self._free) == self.accounts_made
+
     def new_account(self) -> str:
         """An account holding no table: a released one when there is one, else a new one."""
         while True:
@@ -124,10 +141,19 @@ class Backend:
         with self._lock:
             self._free.append(account)
 
-    def send_call(self, account: str, region: str, service: str, operation: str, body: bytes) -> Response:
+    def send_call(
+        self,
+        account: str,
+        region: str,
+        service: str,
+        operation: str,
+        body: bytes,
+        limit: float = GRADER_CALL_LIMIT,
+    ) -> Response:
         """One JSON-protocol call to the emulator, saying nothing but the operation, service, region,
         account and body (moto takes an operation from a query string, a form body or a stray header
-        before X-Amz-Target, so the path names it too); its status, headers and body."""
+        before X-Amz-Target, so the path names it too); its status, headers and body within `limit`
+        seconds, else BackendError (and the emulator is spoiled)."""
         scope = f"grader/20260101/{region}/{service}/aws4_request"
         headers = {
             "Content-Type": "application/x-amz-json-1.0",
@@ -135,19 +161,30 @@ class Backend:
             "Authorization": f"AWS4-HMAC-SHA256 Credential={scope}, SignedHeaders=host, Signature=0",
             ACCOUNT_HEADER: account,
         }
-        return self._send(self.socket_path, "POST", f"/?Action={operation}", headers, body)
+        return self._send(self.socket_path, f"/?Action={operation}", headers, body, limit)
 
     def _send(
-        self, socket_path: Path, method: str, path: str, headers: dict[str, str], body: bytes
+        self, socket_path: Path, path: str, headers: dict[str, str], body: bytes, limit: float
     ) -> Response:
+        if self.spoiled:
+            raise BackendError("Spoiled", "the sandbox emulator timed out before and is not used again")
         self._listening()
-        connection = UnixHTTPConnection(str(socket_path))
+        connection = UnixHTTPConnection(str(socket_path), timeout=limit)
+        with self._lock:
+            self._active += 1
         try:
-            connection.request(method, path, body=body, headers=headers)
+            connection.request("POST", path, body=body, headers=headers)
             response = connection.getresponse()
             return response.status, response.getheaders(), response.read()
+        except TimeoutError:
+            self.spoiled = True
+            raise BackendError("Timeout", f"the sandbox emulator did not answer within {limit:g} s") from None
+        except OSError as exc:
+            raise BackendError("Unavailable", f"the sandbox emulator is unreachable: {exc}") from None
         finally:
             connection.close()
+            with self._lock:
+                self._active -= 1
 
     def call(self, account: str, region: str, operation: str, params: dict[str, Any]) -> dict[str, Any]:
         """One DynamoDB operation of the grader's own on a run's account."""
@@ -161,7 +198,8 @@ class Backend:
     def _control(self, operation: str, **args: str) -> Any:
         """One of the grader's requests answered from the emulator's state (emulator_server.OPERATIONS)."""
         request = json.dumps({"op": operation, "args": args}).encode()
-        _, _, body = self._send(self.control_path, "POST", "/", {"Content-Type": "application/json"}, request)
+        headers = {"Content-Type": "application/json"}
+        _, _, body = self._send(self.control_path, "/", headers, request, GRADER_CALL_LIMIT)
         answer = json.loads(body)
         if "error" in answer:
             message = f"the sandbox emulator could not {operation}: {answer['error']}"

@@ -2,8 +2,8 @@
 
     python -I -m grader.sandbox.emulator_server SOCKET CONTROL_SOCKET
 
-Started by grader.sandbox.backend with a scrubbed environment; it serves every run of one grading
-process, each run in an account of its own (chosen by the gateway, never by the student). A second
+Started by grader.sandbox.backend with a scrubbed environment; it serves every run of one student's
+sandbox, each run in an account of its own (chosen by the gateway, never by the student). A second
 socket takes the grader's own requests, answered from moto's state without going through AWS's wire
 format (reading a run's table after each step, emptying an account once its run is over). Only the
 grader opens either socket; the gateway forwards students' requests to the first one only.

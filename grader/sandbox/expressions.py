@@ -23,7 +23,8 @@ EXPRESSION_PARAMS = (
 )
 SYNTAX_WORDS = {"AND", "OR", "NOT", "BETWEEN", "IN", "SET", "REMOVE", "ADD", "DELETE"}
 """Reserved words that are the expression grammar's own (never attribute names)."""
-TOKEN = re.compile(r"[#:]?[A-Za-z_][A-Za-z0-9_]*")
+TOKEN = re.compile(r"([#:]?[A-Za-z_][A-Za-z0-9_]*)(?=(\s*\()?)")
+"""A word, and whether a function's parenthesis follows it (looked at once: linear in the expression)."""
 
 
 @functools.cache
@@ -40,11 +41,9 @@ def _attribute_tokens(expression: str) -> list[str]:
     """The raw words of an expression that name attributes (not placeholders, functions, grammar)."""
     found = []
     for match in TOKEN.finditer(expression):
-        word = match.group()
-        if word[0] in "#:" or word.upper() in SYNTAX_WORDS:
-            continue
-        if expression[match.end() :].lstrip().startswith("("):
-            continue  # a function: attribute_exists(...), begins_with(...), size(...)
+        word, call = match.groups()
+        if word[0] in "#:" or word.upper() in SYNTAX_WORDS or call:
+            continue  # a placeholder, the grammar, or a function: attribute_exists(...), size(...)
         found.append(word)
     return found
 

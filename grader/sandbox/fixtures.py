@@ -19,7 +19,9 @@ from grader.stash import SETTINGS_KEY
 LOOKAHEAD = 2
 """In a roster run, how many of the next students' sandboxes start while one student is graded. The
 grader waits on the sandboxes most of a student's time: on 2 cores (30 students, 2026-12-01) 2 ahead
-graded in 18.5 s where 1 took 22.3 s and 3 took 21.3 s (the cores were full), for 35 MB more PSS."""
+graded in 18.5 s where 1 took 22.3 s and 3 took 21.3 s (the cores were full), for 35 MB more PSS
+then; each student ahead now also holds an emulator of their own (about 70 MB PSS, see
+grader/sandbox/emulators.py)."""
 POOLS_KEY = pytest.StashKey[dict[str, SandboxPool]]()
 REGION_KEY = pytest.StashKey[str]()
 

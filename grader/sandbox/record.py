@@ -180,6 +180,13 @@ class Record:
                 "it to finish",
                 "Remove endless loops and waits (sleep, retry loops) from it",
             )
+        if kind == "busy":
+            raise RequirementFailed(
+                f"{self.file} left requests running in the sandbox's DynamoDB past its time limit "
+                f"of {timeout:g} s (after step '{detail}')",
+                "every request to finish within the time limit",
+                "Wait for each call's answer; do not send many requests at once from threads",
+            )
         if kind == "died":
             raise RequirementFailed(
                 f"{self.file} ended the Python process during step '{detail}' before reporting",

@@ -1,6 +1,7 @@
 """The grader's side of the sandbox: run each submission file contained, observe it from outside.
 
-For one file: a fresh account in the sandbox's emulator gets the reference table; a gateway on a Unix
+For one file: a fresh account in the student's own emulator (see grader.sandbox.emulators) gets the
+reference table; a gateway on a Unix
 socket records every request the file's process sends and forwards it there; the process starts
 contained (see grader.sandbox.isolation) and is told to run its steps one at a time. The grader
 moves the gateway's record on between steps and reads the table itself after each, so the calls and
@@ -12,7 +13,6 @@ is ready no student code has run, so a failure to start is the grader's.
 
 from __future__ import annotations
 
-import atexit
 import contextlib
 import json
 import os
@@ -32,7 +32,7 @@ from typing import Any
 
 from grader.failures import GraderError
 from grader.sandbox import isolation, submission
-from grader.sandbox.backend import Backend
+from grader.sandbox.emulators import Emulator
 from grader.sandbox.gateway import Gateway
 from grader.sandbox.plans import Plan
 from grader.sandbox.record import Record, Step, calls_from_json, unlogged_from_json
@@ -103,17 +103,6 @@ def sandbox_environment(config: SandboxConfig) -> dict[str, str]:
     }
 
 
-_BACKEND: list[Backend] = []
-_BACKEND_LOCK = threading.Lock()
-
-
-def backend() -> Backend:
-    """The process's sandbox emulator, shared by every run (each in an account of its own)."""
-    with _BACKEND_LOCK:
-        if not _BACKEND:
-            _BACKEND.append(Backend(isolation.scratch_root() / "private"))
-            atexit.register(_BACKEND[0].close)
-        return _BACKEND[0]
 
 
 class Channel:
@@ -222,6 +211,7 @@ class Sandbox:
     def __init__(self, config: SandboxConfig, files: dict[str, bytes]) -> None:
         self.config = config
         self.files = files
+        self.emulator = Emulator()
         self.reuse = config.isolation != "none"
         self._started: _Started | None = None
         self._seeded: str | None = None
@@ -230,26 +220,26 @@ class Sandbox:
     def run(self, plan: Plan) -> Record:
         """Run one file in an account of the emulator holding only its table as seeded, step by step:
         the account of the file before when that one only read (and ended cleanly), else a new one."""
-        emulator = backend()
         region, table = self.config.region, self.config.table
         account, self._seeded = self._seeded, None
         keep = False
+        started = self._start()  # first: its warm-up overlaps the emulator's own start
+        emulator = self.emulator.get()
         try:
-            started = self._start()  # first: its warm-up overlaps the emulator's own start
             if account is None:
                 account = emulator.new_account()
                 emulator.seed(account, region, table)
-            started.gateway.switch(account)
+            started.gateway.switch(account, emulator)
             file_run = _FileRun(plan, self.config, started, lambda: emulator.items(account, region, table))
             clean = file_run.run()
-            keep = clean and self.reuse and file_run.only_read()
+            keep = clean and self.reuse and file_run.only_read() and not emulator.spoiled
             if not (clean and self.reuse):
-                self.close()
+                self._stop_process()
             return Record(plan.file, file_run.problem, tuple(file_run.steps))
         finally:
             if keep:
                 self._seeded = account
-            elif account is not None:
+            elif account is not None and not emulator.spoiled:
                 emulator.release(account)
 
     def _start(self) -> _Started:
@@ -257,13 +247,18 @@ class Sandbox:
             self._started = _Started(self.config, self.files, self.reuse)
         return self._started
 
-    def close(self) -> None:
+    def _stop_process(self) -> None:
         if self._started is not None:
             self._started.close()
             self._started = None
+
+    def close(self) -> None:
+        """Stop the process; give the student's emulator back, emptied."""
+        self._stop_process()
         if self._seeded is not None:
-            backend().release(self._seeded)
+            self.emulator.get().release(self._seeded)
             self._seeded = None
+        self.emulator.close()
 
 
 class _Started:
@@ -272,7 +267,7 @@ class _Started:
     def __init__(self, config: SandboxConfig, files: dict[str, bytes], reuse: bool) -> None:
         self.scratch = Path(tempfile.mkdtemp(prefix="run-", dir=isolation.scratch_root()))
         self.scratch.chmod(0o711)
-        self.gateway = Gateway(self.scratch / "aws.sock", backend())
+        self.gateway = Gateway(self.scratch / "aws.sock", config.timeout + STOP_ALLOWANCE)
         self.launch = isolation.launch(config.isolation, self.scratch, sandbox_environment(config), files)
         channel_read, channel_write = os.pipe()
         control_read, self.control = os.pipe()
@@ -360,7 +355,7 @@ class _FileRun:
             while (message := self.sandbox.channel.next(ending)) is not None:
                 if message == {"clean": True}:
                     self.late_calls = self.sandbox.gateway.seal()
-                    return True
+                    return self._settled(ending)
         except (TimeoutError, ValueError, OverflowError):
             pass  # whatever was left running misbehaved: the next file gets a fresh sandbox
         return False
@@ -389,8 +384,9 @@ class _FileRun:
             return self._stop("died", name)
         # every call since the last step's (or since the file's account was switched to) is this step's
         calls = calls_from_json(self.sandbox.gateway.log.next_step())
-        # Only the gateway reaches the run's table: a step that sent no request left it as it was.
-        table = self.steps[-1].table if self.steps and not calls else tuple(self.table())
+        table = self._table_after(calls, deadline + STOP_ALLOWANCE)
+        if table is None:
+            return self._stop("timeout" if report is None else "busy", name)
         self.steps.append(Step(name=name, calls=calls, table=table, **(report or TIMED_OUT)))
         if report is None or report["exit_status"] is None:
             return self._stop("timeout", name)
@@ -399,6 +395,31 @@ class _FileRun:
                 "import", self.steps[-1].ending().removeprefix("it raised ") or "the import failed"
             )
         return True
+
+    def _table_after(self, calls: tuple[Any, ...], deadline: float) -> tuple[dict[str, Any], ...] | None:
+        """The table after a step, read while none of the student's requests runs; None when their
+        requests kept the emulator busy past the deadline (it is spoiled: nothing is sent to it again).
+        Only the gateway reaches the table: a step that sent no request left it as it was."""
+        if self.steps and not calls:
+            return self.steps[-1].table
+        emulator = self.sandbox.gateway.backend
+        assert emulator is not None, "the gateway was switched to the file's account"
+        with self.sandbox.gateway.quiet(deadline) as idle:
+            if idle and not emulator.spoiled:
+                return tuple(self.table())
+        emulator.spoiled = True
+        return None
+
+    def _settled(self, deadline: float) -> bool:
+        """True when none of the file's requests still runs in the emulator by the deadline (new ones
+        are refused once the run is sealed); else the file left them running, its own failure, and the
+        emulator they keep busy is spoiled."""
+        emulator = self.sandbox.gateway.backend
+        if self.sandbox.gateway.settled(deadline) and emulator is not None and not emulator.spoiled:
+            return True
+        if emulator is not None:
+            emulator.spoiled = True
+        return self._stop("busy", self.specs[-1]["name"])
 
     def _report_of(self, index: int, deadline: float) -> dict[str, Any] | str:
         """The step's checked report, or 'died' when its process ended (or the channel closed) first."""
@@ -450,9 +471,11 @@ class SandboxPool:
         self.close()
 
     def start(self, plan: Plan) -> None:
-        """Run the plan's file in the background (the emulator starts with the first: a run grading
-        no file never imports moto, and one that does overlaps the import with its other checks)."""
-        backend().start()
+        """Run the plan's file in the background (the student's emulator starts with their first file:
+        a student without files never starts one, and one with files overlaps its start with the
+        checks of their account)."""
+        if plan.file in self._submission.files and self._unprepared is None:
+            self._sandbox.emulator.get()
         with self._lock:
             if plan.file not in self._runs:
                 self._runs[plan.file] = self._executor.submit(self._run, plan)
