@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from grader.aws.entry import entry_failure
 from grader.aws.resources import StudentResources
 from grader.aws.session import Account, make_session
 from grader.aws.views import TableView
@@ -57,27 +58,44 @@ def submission_dir(settings: Settings) -> Path:
 ACCOUNTS_KEY = pytest.StashKey[dict[tuple[str | None, ...], Account | Exception]]()
 
 
-@pytest.fixture(scope="session")
-def account(request: pytest.FixtureRequest, settings: Settings) -> Account:
-    """The target account, after one call proving that credentials and endpoint work.
+def enter(config: pytest.Config, settings: Settings, entry: RosterEntry | None) -> Account:
+    """The account of a way in (target, endpoint, region, profile, role), after one call proving that
+    credentials and endpoint work.
 
-    One per target, region, profile and endpoint for the whole run (a roster's students share it,
-    and so its clients and its one probe): a failed probe is said again, not retried per student.
+    One Account per way in for the whole run: the students who share it share its clients, its probe
+    and its region-wide reads; students in other accounts never do. A way in that failed is kept
+    failed: its students' other checks say why at once, without waiting through retries again.
     """
-    endpoint = request.config.stash[ENDPOINT_KEY]
-    accounts = request.config.stash.setdefault(ACCOUNTS_KEY, {})
-    key = (settings.target, settings.region, settings.profile, endpoint)
+    endpoint = config.stash[ENDPOINT_KEY]
+    accounts = config.stash.setdefault(ACCOUNTS_KEY, {})
+    key = (
+        settings.target,
+        endpoint,
+        settings.region,
+        settings.profile,
+        settings.role_arn,
+        settings.external_id,
+    )
     if key not in accounts:
-        account = Account(make_session(settings, endpoint), endpoint)
         try:
+            account = Account(make_session(settings, endpoint), endpoint)
             account.caller_identity()
             accounts[key] = account
-        except Exception as exc:  # any cause: kept, and raised for every student alike
+        except Exception as exc:  # any cause: kept, and raised for every student of this way in alike
             accounts[key] = exc
     found = accounts[key]
     if isinstance(found, Exception):
-        raise found
+        failure = entry_failure(settings, entry, found)
+        if failure is None:
+            raise found
+        raise failure from found
     return found
+
+
+@pytest.fixture(scope="session")
+def account(request: pytest.FixtureRequest, settings: Settings, roster_entry: RosterEntry | None) -> Account:
+    """The student's account (see enter)."""
+    return enter(request.config, settings, roster_entry)
 
 
 @pytest.fixture(scope="session")
@@ -99,12 +117,18 @@ def prefetch(graded_tasks: frozenset[int]) -> Iterator[Prefetch]:
 def student(
     request: pytest.FixtureRequest, account: Account, student_id: str, roster_entry: RosterEntry | None
 ) -> StudentResources:
-    """The student's resources; in a serial roster run, the next student's reads are made meanwhile."""
+    """The student's resources; in a serial roster run, the next student's reads are made meanwhile
+    (from the next student's own account)."""
     prefetch: Prefetch = run_wide(request, "prefetch")
     resources = prefetch.take(account, student_id)
     if not hasattr(request.config, "workerinput"):  # a worker does not know which student comes next
-        for entry in upcoming(request.config.stash[SETTINGS_KEY], roster_entry, 1):
-            prefetch.start(account, entry.student_id)
+        run = request.config.stash[SETTINGS_KEY]
+        for entry in upcoming(run, roster_entry, 1):
+            try:
+                ahead = enter(request.config, student_settings(run, entry), entry)
+            except Exception:  # not entered: that student's checks say why
+                continue
+            prefetch.start(ahead, entry.student_id)
     return resources
 
 
