@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from grader.aws.entry import entry_failure
+from grader.aws.entry import entry_failure, own_way_in
 from grader.aws.resources import StudentResources
 from grader.aws.session import Account, make_session
 from grader.aws.views import TableView
@@ -96,6 +96,16 @@ def enter(config: pytest.Config, settings: Settings, entry: RosterEntry | None) 
 def account(request: pytest.FixtureRequest, settings: Settings, roster_entry: RosterEntry | None) -> Account:
     """The student's account (see enter)."""
     return enter(request.config, settings, roster_entry)
+
+
+@pytest.fixture(autouse=True)
+def own_account_entered(request: pytest.FixtureRequest) -> None:
+    """A student graded in an account of their own is graded once the grader is in: when it cannot enter,
+    every check of theirs (those of their code too) is not graded, for that one cause."""
+    if SETTINGS_KEY not in request.config.stash or task_number(request.node) is None:
+        return
+    if own_way_in(request.getfixturevalue("settings"), request.getfixturevalue("roster_entry")):
+        request.getfixturevalue("account")
 
 
 @pytest.fixture(scope="session")

@@ -21,7 +21,7 @@ from grader.failures import GRADING_INCOMPLETE
 from grader.grade import CheckResult, Grade, build_grade
 from grader.options import add_options, load_settings
 from grader.outcomes import check_result, task_number
-from grader.reports import class_summary, github, grade_json, hooks, html, terminal
+from grader.reports import class_summary, github, grade_json, hooks, html, not_graded, terminal
 from grader.reports.files import make_way
 from grader.reports.formats import FORMATS
 from grader.reports.text import for_terminal
@@ -300,7 +300,10 @@ class GradingRun:
             return
         if self.settings.roster is not None:
             terminalreporter.section("class grades")
-            for line in terminal.render_class(self.class_rows):
+            for line in [
+                *terminal.render_class(self.class_rows),
+                *not_graded.terminal_lines(self.class_rows),
+            ]:
                 terminalreporter.write_line(line)
             summary = self.settings.grades_dir / class_summary.CSV_NAME
             terminalreporter.write_line(f"class summary: {summary} ({class_summary.HTML_NAME} beside it)")

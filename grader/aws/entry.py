@@ -16,6 +16,11 @@ class AccountEntryError(GraderError):
     """The grader could not get into one student's account: that student is not graded, nobody else."""
 
 
+def own_way_in(settings: Settings, entry: RosterEntry | None) -> bool:
+    """True when the student is graded in an account of their own: a role, or a roster's profile cell."""
+    return settings.role_arn is not None or (entry is not None and entry.access.profile is not None)
+
+
 def own_profile(settings: Settings, entry: RosterEntry | None) -> str | None:
     """The student's own profile (a roster's profile cell, or the run's --profile for one student)."""
     if entry is not None:
