@@ -40,6 +40,8 @@ class Call:
 
     action: str
     fault: str | None
+    access_key: str = ""
+    """The access key id that signed it."""
 
 
 @dataclass
@@ -208,7 +210,7 @@ class FaultProxy:
                 fault = "delayed"
             else:
                 fault = None
-            self.calls.append(Call(action, fault))
+            self.calls.append(Call(action, fault, request.access_key))
         return fault
 
     def _forward(self, request: _Request) -> tuple[int, dict[str, str], bytes]:

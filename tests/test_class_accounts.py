@@ -15,6 +15,7 @@ import boto3
 import pytest
 
 from grader.aws.resources import StudentResources
+from grader.aws.session import GRADER_ACTIONS
 from grader.fixtures import enter
 from grader.reports import class_summary
 from grader.settings import Settings
@@ -271,3 +272,21 @@ def test_an_account_not_entered_fails_only_its_student_once(moto_endpoint: str, 
     assert grades[graded]["tasks"][0]["status"] == "passed", run.output
     once = [call.fault for call in proxy.calls if call.fault in ("denied", "expired")]
     assert sorted(once) == ["denied", "expired"], proxy.calls  # no check of theirs tried again
+
+
+def test_the_graders_own_keys_only_assume_the_role(moto_endpoint: str, tmp_path: Path) -> None:
+    """Graded through a role, the student gets full marks; the run's own keys sign sts:AssumeRole and
+    nothing else (policy/grader-assume-roles.json), and the role's every call is one of GRADER_ACTIONS."""
+    student = harness.new_student_id("own")
+    account = new_account()
+    deploy_in(moto_endpoint, account, student)
+    role_arn = deploy_role(moto_endpoint, account, student, f"grader-{student}")
+    with fault_proxy(moto_endpoint) as proxy:
+        run = harness.run_grader(
+            tmp_path, f"--student-id={student}", f"--role-arn={role_arn}", f"--external-id={student}",
+            "--target=localstack", f"--endpoint-url={proxy.endpoint_url}", f"--submission-dir={SOLUTION}",
+        )  # fmt: skip
+    assert run.grade is not None and run.grade["score"] == 100, run.output
+    own = {call.action for call in proxy.calls if call.access_key == "test"}
+    assert own == {"sts:AssumeRole"}
+    assert {call.action for call in proxy.calls if call.access_key != "test"} <= GRADER_ACTIONS
