@@ -36,7 +36,8 @@ def index(table: TableView, spec: IndexSpec) -> IndexView:
     task = f"Task {spec.task}"
     others = [index.name for index in indexes]
     raise _missing(
-        f"table {table.name} has no {label} {name} (its {label}s: {', '.join(others) if others else 'none'})",
+        f"table {table.name} has no {label} {name} "
+        f"(its {label}s: {', '.join(others) if others else 'none'})",
         f"{label} {name} ({task})",
         fix.format(name=name),
     )
