@@ -16,8 +16,9 @@ import pytest
 
 from grader.aws.resources import StudentResources
 from grader.aws.session import GRADER_ACTIONS
+from grader.failures import ReadOnlyViolation
 from grader.fixtures import enter
-from grader.reports import class_summary
+from grader.reports import class_summary, not_graded
 from grader.settings import Settings
 from grader.stash import ENDPOINT_KEY
 from solution.deploy import Deployment
@@ -189,6 +190,8 @@ def test_every_way_in_grades_each_student_from_their_own_account(moto_endpoint: 
     assert missing in cause and "nobody-has-this-profile" in cause and "roster" in cause, cause
     assert run.exit_code == 6, run.output
     assert f"could not be graded (1):\n  {missing}: {cause}" in run.output
+    page = (tmp_path / "grades" / class_summary.HTML_NAME).read_text()
+    assert f"<li data-student='{missing}'>" in page
 
     alone = harness.run_grader(
         tmp_path / "alone", f"--student-id={ids['role']}", f"--role-arn={role_arn}",
@@ -230,6 +233,9 @@ def test_region_wide_reads_are_once_per_account_never_shared(moto_endpoint: str)
     cid = enter(config, student_in("cid", moto_endpoint, role_arn=role(second), external_id="x1"), None)
     assert ann is ben and ann is not cid
     assert ann.caller_identity()["Account"] == first and cid.caller_identity()["Account"] == second
+    assert ann.caller_identity()["Arn"].endswith(":assumed-role/grader-readonly/grader-ann")  # the student
+    with pytest.raises(ReadOnlyViolation, match="sts:AssumeRole"):  # the role's session keeps the guard
+        ann.client("sts").assume_role(RoleArn=role(second), RoleSessionName="check")
     alarms = {
         name: {alarm.name for alarm in StudentResources(account, name).all_metric_alarms}
         for name, account in (("ann", ann), ("cid", cid))
@@ -290,3 +296,22 @@ def test_the_graders_own_keys_only_assume_the_role(moto_endpoint: str, tmp_path:
     own = {call.action for call in proxy.calls if call.access_key == "test"}
     assert own == {"sts:AssumeRole"}
     assert {call.action for call in proxy.calls if call.access_key != "test"} <= GRADER_ACTIONS
+
+
+def test_the_class_summary_lists_who_could_not_be_graded() -> None:
+    """From grade.json documents (as grader-merge reads them): a student none of whose checks was graded is
+    listed with the cause, once; a student graded in part is not."""
+    cause = "could not enter the account of student bob through profile learner-bob: AWS refused its keys"
+    bob = {"student_id": "bob", "tasks": [
+        {"status": "error", "checks": [{"status": "error", "message": cause}] * 3},
+        {"status": "error", "checks": [{"status": "error", "message": cause}]},
+    ]}  # fmt: skip
+    amy = {"student_id": "amy", "tasks": [
+        {"status": "passed", "checks": [{"status": "passed", "message": ""}]},
+        {"status": "error", "checks": [{"status": "error", "message": "throttled"}]},
+    ]}  # fmt: skip
+    assert not_graded.not_graded([amy, bob]) == [("bob", [cause])]
+    assert not_graded.terminal_lines([amy, bob]) == ["could not be graded (1):", f"  bob: {cause}"]
+    section = "<ul id='not-graded'><li data-student='bob'><a href='bob/report.html'>bob</a>: could not enter"
+    assert not_graded.html_section([amy, bob]).startswith(f"<h2>Could not be graded</h2>{section}")
+    assert not_graded.html_section([amy]) == "" and not_graded.terminal_lines([amy]) == []
