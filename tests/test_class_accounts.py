@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import random
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import SimpleNamespace
@@ -88,7 +89,7 @@ class Roster:
     config: list[str] = field(default_factory=list)
 
     def add(self, student_id: str, **way_in: str) -> str:
-        self.rows.append({"student_id": student_id, "submission_dir": str(SOLUTION), **way_in})
+        self.rows.append({"student_id": student_id, "submission_dir": str(SOLUTION)} | way_in)
         return student_id
 
     def profile(self, name: str, **values: str) -> str:
@@ -168,7 +169,15 @@ def test_every_way_in_grades_each_student_from_their_own_account(moto_endpoint: 
     roster.add(ids["acct"], account_id=org_account, external_id=ids["acct"])
 
     deploy_in(moto_endpoint, INSTRUCTOR, ids["reg"], region="eu-west-2")  # the run's account, another region
-    roster.add(ids["reg"], region="eu-west-2")
+    in_region = tmp_path / "in-region"  # their code names their region: it runs there in the sandbox too
+    shutil.copytree(SOLUTION, in_region, ignore=shutil.ignore_patterns("__pycache__"))
+    batch = in_region / "batch_operations.py"
+    batch.write_text(
+        batch.read_text().replace(
+            'boto3.resource("dynamodb")', 'boto3.resource("dynamodb", region_name="eu-west-2")'
+        )
+    )
+    roster.add(ids["reg"], region="eu-west-2", submission_dir=str(in_region))
 
     empty_account = new_account()  # the role is there, the assessment's resources are not
     empty_role = deploy_role(moto_endpoint, empty_account, ids["empty"], f"grader-{ids['empty']}")
