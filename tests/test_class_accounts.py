@@ -14,13 +14,15 @@ from typing import Any
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError, CredentialRetrievalError, ProfileNotFound
 
+from grader.aws.entry import entry_failure
 from grader.aws.resources import StudentResources
 from grader.aws.session import GRADER_ACTIONS
 from grader.failures import ReadOnlyViolation
 from grader.fixtures import enter
 from grader.reports import class_summary, not_graded
-from grader.settings import Settings
+from grader.settings import AccountAccess, RosterEntry, Settings
 from grader.stash import ENDPOINT_KEY
 from solution.deploy import Deployment
 from tests import harness
@@ -217,9 +219,9 @@ def stand_in_config(endpoint: str) -> Any:
     return config
 
 
-def student_in(student_id: str, endpoint: str, **way_in: Any) -> Settings:
+def student_in(student_id: str, endpoint: str, profile: str | None = None, **way_in: Any) -> Settings:
     return Settings(
-        student_id=student_id, target="localstack", endpoint_url=endpoint, region=None, profile=None,
+        student_id=student_id, target="localstack", endpoint_url=endpoint, region=None, profile=profile,
         submission_dir=SOLUTION, deploy_solution=False, real_aws_ok=False, grade_json=Path("grade.json"),
         exit_zero=False, **way_in,
     )  # fmt: skip
@@ -324,3 +326,34 @@ def test_the_class_summary_lists_who_could_not_be_graded() -> None:
     section = "<ul id='not-graded'><li data-student='bob'><a href='bob/report.html'>bob</a>: could not enter"
     assert not_graded.html_section([amy, bob]).startswith(f"<h2>Could not be graded</h2>{section}")
     assert not_graded.html_section([amy]) == "" and not_graded.terminal_lines([amy]) == []
+
+
+def refused(operation: str, code: str) -> ClientError:
+    return ClientError({"Error": {"Code": code, "Message": "no"}}, operation)
+
+
+@pytest.mark.parametrize(
+    ("access", "error", "says"),
+    [
+        ({"role_arn": role("210987654321")}, refused("AssumeRole", "AccessDenied"), "AccessDenied"),
+        ({"profile": "via-role"}, refused("AssumeRole", "AccessDenied"), "the role the profile assumes"),
+        ({"profile": "lab"}, refused("GetCallerIdentity", "ExpiredToken"), "collected again"),
+        ({"profile": "gone"}, ProfileNotFound(profile="gone"), "no such profile"),
+        ({"profile": "proc"}, CredentialRetrievalError(provider="process", error_msg="1"), "complete the"),
+    ],
+)
+def test_a_way_in_refused_names_the_student_the_way_and_the_fix(
+    access: dict[str, str], error: Exception, says: str
+) -> None:
+    entry = RosterEntry("bob", access=AccountAccess(profile=access.get("profile")))
+    settings = student_in("bob", "http://emulator", access.get("profile"), role_arn=access.get("role_arn"))
+    failure = entry_failure(settings, entry, error)
+    assert failure is not None and says in str(failure), failure
+    assert "student bob" in str(failure) and "grade the student again" in str(failure)
+    assert (access.get("role_arn") or f"profile {access['profile']}") in str(failure)
+
+
+def test_the_runs_own_credentials_failing_are_not_one_students() -> None:
+    """Without a way in of the student's own, a refusal is the run's: described as usual, for everyone."""
+    settings = student_in("bob", "http://emulator")
+    assert entry_failure(settings, RosterEntry("bob"), refused("GetCallerIdentity", "ExpiredToken")) is None
