@@ -243,6 +243,8 @@ def test_region_wide_reads_are_once_per_account_never_shared(moto_endpoint: str)
     ben = enter(config, student_in("ben", moto_endpoint, role_arn=role(first), external_id="x1"), None)
     cid = enter(config, student_in("cid", moto_endpoint, role_arn=role(second), external_id="x1"), None)
     assert ann is ben and ann is not cid
+    models = [account.session._session.get_component("data_loader") for account in (ann, cid)]
+    assert models[0] is models[1]  # one parse of botocore's models, not one per account (19 MB each)
     assert ann.caller_identity()["Account"] == first and cid.caller_identity()["Account"] == second
     assert ann.caller_identity()["Arn"].endswith(":assumed-role/grader-readonly/grader-ann")  # the student
     with pytest.raises(ReadOnlyViolation, match="sts:AssumeRole"):  # the role's session keeps the guard

@@ -15,6 +15,7 @@ from the run's own credentials: sts:AssumeRole is the only call made with those 
 
 from __future__ import annotations
 
+import functools
 import os
 import threading
 from collections.abc import Callable
@@ -31,6 +32,7 @@ from botocore.credentials import (
     DeferredRefreshableCredentials,
 )
 from botocore.exceptions import ClientError
+from botocore.loaders import Loader, create_loader
 
 from grader.failures import IAM_ACTION_KEY, THROTTLING_CODES, ReadOnlyViolation
 from grader.settings import DEFAULT_REGION, Settings
@@ -163,6 +165,18 @@ class AssumedRole(CredentialProvider):
         return DeferredRefreshableCredentials(refresh_using=fetcher.fetch_credentials, method=self.METHOD)
 
 
+@functools.cache
+def _models(data_path: str | None) -> Loader:
+    """botocore's loader of service models, one for the run: every way in (a class in many accounts has
+    one per student) would otherwise parse the models again, about 19 MB an account."""
+    return create_loader(data_path)
+
+
+def _sharing_models(session: botocore.session.Session) -> botocore.session.Session:
+    session.register_component("data_loader", _models(session.get_config_variable("data_path")))
+    return session
+
+
 def make_session(settings: Settings, endpoint_url: str | None) -> boto3.Session:
     """The boto3 session of one way into an account (see the module's docstring).
 
@@ -170,7 +184,7 @@ def make_session(settings: Settings, endpoint_url: str | None) -> boto3.Session:
     a student's profile is given; then, with a role ARN, that role assumed from them. Either way they
     are resolved apart, on a CredentialSource.
     """
-    source = CredentialSource(settings.profile, endpoint_url)
+    source = _sharing_models(CredentialSource(settings.profile, endpoint_url))
     region = settings.region
     if settings.target == "aws" or settings.profile is not None:
         region = region or source.get_config_variable("region")
@@ -183,7 +197,7 @@ def make_session(settings: Settings, endpoint_url: str | None) -> boto3.Session:
     provider: CredentialProvider = ResolvedApart(source)
     if settings.role_arn is not None:
         provider = AssumedRole(source, settings.role_arn, settings.external_id, settings.student_id)
-    core = botocore.session.Session(profile=settings.profile)
+    core = _sharing_models(botocore.session.Session(profile=settings.profile))
     core.register_component("credential_provider", CredentialResolver([provider]))
     return boto3.Session(botocore_session=core, region_name=region)
 
@@ -196,7 +210,7 @@ def guard_session(session: boto3.Session) -> boto3.Session:
 
 
 class Account:
-    """Read-only clients on the target account, one per service, made once per process."""
+    """Read-only clients on one account (one way in), one per service, made once per process."""
 
     def __init__(self, session: boto3.Session, endpoint_url: str | None) -> None:
         self.session = guard_session(session)
