@@ -56,19 +56,14 @@ def submission_dir(settings: Settings) -> Path:
 
 
 ACCOUNTS_KEY = pytest.StashKey[dict[tuple[str | None, ...], Account | Exception]]()
+SHARED_WAYS_KEY = pytest.StashKey[frozenset[tuple[str | None, ...]]]()
+KEPT_ALONE = 2
+"""Accounts of one student each kept entered at once: the student graded and the next one, read ahead."""
 
 
-def enter(config: pytest.Config, settings: Settings, entry: RosterEntry | None) -> Account:
-    """The account of a way in (target, endpoint, region, profile, role), after one call proving that
-    credentials and endpoint work.
-
-    One Account per way in for the whole run: the students who share it share its clients, its probe
-    and its region-wide reads; students in other accounts never do. A way in that failed is kept
-    failed: its students' other checks say why at once, without waiting through retries again.
-    """
-    endpoint = config.stash[ENDPOINT_KEY]
-    accounts = config.stash.setdefault(ACCOUNTS_KEY, {})
-    key = (
+def way_in(settings: Settings, endpoint: str | None) -> tuple[str | None, ...]:
+    """What tells one account apart: target, endpoint, region, profile, role and external id."""
+    return (
         settings.target,
         endpoint,
         settings.region,
@@ -76,6 +71,38 @@ def enter(config: pytest.Config, settings: Settings, entry: RosterEntry | None) 
         settings.role_arn,
         settings.external_id,
     )
+
+
+def _shared_ways(config: pytest.Config, endpoint: str | None) -> frozenset[tuple[str | None, ...]]:
+    """The ways in that two or more students of the run's roster share."""
+    if SHARED_WAYS_KEY not in config.stash:
+        run = config.stash.get(SETTINGS_KEY, None)
+        roster = () if run is None or run.roster is None else run.roster
+        ways = [way_in(student_settings(run, entry), endpoint) for entry in roster]
+        config.stash[SHARED_WAYS_KEY] = frozenset(way for way in ways if ways.count(way) > 1)
+    return config.stash[SHARED_WAYS_KEY]
+
+
+def _let_go(config: pytest.Config, endpoint: str | None) -> None:
+    """Forget the entered accounts of one student each but the latest KEPT_ALONE: a class in many accounts
+    would otherwise keep every student's clients to its end (about 2 MB each). Shared ways in stay for
+    the run (their region-wide reads are made once), and so do failures (small, said at once)."""
+    accounts, shared = config.stash[ACCOUNTS_KEY], _shared_ways(config, endpoint)
+    alone = [key for key, found in accounts.items() if isinstance(found, Account) and key not in shared]
+    for key in alone[:-KEPT_ALONE]:
+        del accounts[key]
+
+
+def enter(config: pytest.Config, settings: Settings, entry: RosterEntry | None) -> Account:
+    """The account of a way in, after one call proving that credentials and endpoint work.
+
+    One Account per way in: the students who share it share its clients, its probe and its region-wide
+    reads; students in other accounts never do. A way in that failed is kept failed: its students'
+    other checks say why at once, without waiting through retries again.
+    """
+    endpoint = config.stash[ENDPOINT_KEY]
+    accounts = config.stash.setdefault(ACCOUNTS_KEY, {})
+    key = way_in(settings, endpoint)
     if key not in accounts:
         try:
             account = Account(make_session(settings, endpoint), endpoint)
@@ -83,6 +110,7 @@ def enter(config: pytest.Config, settings: Settings, entry: RosterEntry | None) 
             accounts[key] = account
         except Exception as exc:  # any cause: kept, and raised for every student of this way in alike
             accounts[key] = exc
+        _let_go(config, endpoint)
     found = accounts[key]
     if isinstance(found, Exception):
         failure = entry_failure(settings, entry, found)

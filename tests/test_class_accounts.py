@@ -18,12 +18,13 @@ from botocore.exceptions import ClientError, CredentialRetrievalError, ProfileNo
 
 from grader.aws.entry import entry_failure
 from grader.aws.resources import StudentResources
-from grader.aws.session import GRADER_ACTIONS
+from grader.aws.session import GRADER_ACTIONS, Account
+from grader.class_run.roster import student_settings
 from grader.failures import ReadOnlyViolation
-from grader.fixtures import enter
+from grader.fixtures import ACCOUNTS_KEY, KEPT_ALONE, enter
 from grader.reports import class_summary, not_graded
 from grader.settings import AccountAccess, RosterEntry, Settings
-from grader.stash import ENDPOINT_KEY
+from grader.stash import ENDPOINT_KEY, SETTINGS_KEY
 from solution.deploy import Deployment
 from tests import harness
 from tests.faultproxy import Faults, fault_proxy
@@ -359,3 +360,19 @@ def test_the_runs_own_credentials_failing_are_not_one_students() -> None:
     """Without a way in of the student's own, a refusal is the run's: described as usual, for everyone."""
     settings = student_in("bob", "http://emulator")
     assert entry_failure(settings, RosterEntry("bob"), refused("GetCallerIdentity", "ExpiredToken")) is None
+
+
+def test_a_class_keeps_only_the_accounts_it_still_needs(moto_endpoint: str) -> None:
+    """A way in two students share stays entered for the run (its region-wide reads are made once); the
+    accounts of one student each are let go once two later ones are entered: memory stays flat."""
+    roles = [RosterEntry(f"r{n}", access=AccountAccess(role_arn=role(new_account()))) for n in range(4)]
+    roster = (RosterEntry("own1"), *roles[:3], RosterEntry("own2"), roles[3])
+    config = stand_in_config(moto_endpoint)
+    config.stash[SETTINGS_KEY] = student_in("", moto_endpoint, roster=roster)
+    entered = {}
+    for entry in roster:
+        entered[entry.student_id] = enter(config, student_settings(config.stash[SETTINGS_KEY], entry), entry)
+        held = [found for found in config.stash[ACCOUNTS_KEY].values() if isinstance(found, Account)]
+        assert len(held) <= 1 + KEPT_ALONE
+    assert entered["own1"] is entered["own2"]  # entered once, though three accounts came between
+    assert len({id(account) for account in entered.values()}) == 5
