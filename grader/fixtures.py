@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from grader.aws.entry import entry_failure, own_way_in
 from grader.aws.resources import StudentResources
 from grader.aws.session import Account, make_session
 from grader.aws.views import TableView
@@ -55,29 +56,84 @@ def submission_dir(settings: Settings) -> Path:
 
 
 ACCOUNTS_KEY = pytest.StashKey[dict[tuple[str | None, ...], Account | Exception]]()
+SHARED_WAYS_KEY = pytest.StashKey[frozenset[tuple[str | None, ...]]]()
+KEPT_ALONE = 2
+"""Accounts of one student each kept entered at once: the student graded and the next one, read ahead."""
+
+
+def way_in(settings: Settings, endpoint: str | None) -> tuple[str | None, ...]:
+    """What tells one account apart: target, endpoint, region, profile, role and external id."""
+    return (
+        settings.target,
+        endpoint,
+        settings.region,
+        settings.profile,
+        settings.role_arn,
+        settings.external_id,
+    )
+
+
+def _shared_ways(config: pytest.Config, endpoint: str | None) -> frozenset[tuple[str | None, ...]]:
+    """The ways in that two or more students of the run's roster share."""
+    if SHARED_WAYS_KEY not in config.stash:
+        run = config.stash.get(SETTINGS_KEY, None)
+        roster = () if run is None or run.roster is None else run.roster
+        ways = [way_in(student_settings(run, entry), endpoint) for entry in roster]
+        config.stash[SHARED_WAYS_KEY] = frozenset(way for way in ways if ways.count(way) > 1)
+    return config.stash[SHARED_WAYS_KEY]
+
+
+def _let_go(config: pytest.Config, endpoint: str | None) -> None:
+    """Forget the entered accounts of one student each but the latest KEPT_ALONE: a class in many accounts
+    would otherwise keep every student's clients to its end (about 2 MB each). Shared ways in stay for
+    the run (their region-wide reads are made once), and so do failures (small, said at once)."""
+    accounts, shared = config.stash[ACCOUNTS_KEY], _shared_ways(config, endpoint)
+    alone = [key for key, found in accounts.items() if isinstance(found, Account) and key not in shared]
+    for key in alone[:-KEPT_ALONE]:
+        del accounts[key]
+
+
+def enter(config: pytest.Config, settings: Settings, entry: RosterEntry | None) -> Account:
+    """The account of a way in, after one call proving that credentials and endpoint work.
+
+    One Account per way in: the students who share it share its clients, its probe and its region-wide
+    reads; students in other accounts never do. A way in that failed is kept failed: its students'
+    other checks say why at once, without waiting through retries again.
+    """
+    endpoint = config.stash[ENDPOINT_KEY]
+    accounts = config.stash.setdefault(ACCOUNTS_KEY, {})
+    key = way_in(settings, endpoint)
+    if key not in accounts:
+        try:
+            account = Account(make_session(settings, endpoint), endpoint)
+            account.caller_identity()
+            accounts[key] = account
+        except Exception as exc:  # any cause: kept, and raised for every student of this way in alike
+            accounts[key] = exc
+        _let_go(config, endpoint)
+    found = accounts[key]
+    if isinstance(found, Exception):
+        failure = entry_failure(settings, entry, found)
+        if failure is None:
+            raise found
+        raise failure from found
+    return found
 
 
 @pytest.fixture(scope="session")
-def account(request: pytest.FixtureRequest, settings: Settings) -> Account:
-    """The target account, after one call proving that credentials and endpoint work.
+def account(request: pytest.FixtureRequest, settings: Settings, roster_entry: RosterEntry | None) -> Account:
+    """The student's account (see enter)."""
+    return enter(request.config, settings, roster_entry)
 
-    One per target, region, profile and endpoint for the whole run (a roster's students share it,
-    and so its clients and its one probe): a failed probe is said again, not retried per student.
-    """
-    endpoint = request.config.stash[ENDPOINT_KEY]
-    accounts = request.config.stash.setdefault(ACCOUNTS_KEY, {})
-    key = (settings.target, settings.region, settings.profile, endpoint)
-    if key not in accounts:
-        account = Account(make_session(settings, endpoint), endpoint)
-        try:
-            account.caller_identity()
-            accounts[key] = account
-        except Exception as exc:  # any cause: kept, and raised for every student alike
-            accounts[key] = exc
-    found = accounts[key]
-    if isinstance(found, Exception):
-        raise found
-    return found
+
+@pytest.fixture(autouse=True)
+def own_account_entered(request: pytest.FixtureRequest) -> None:
+    """A student graded in an account of their own is graded once the grader is in: when it cannot enter,
+    every check of theirs (those of their code too) is not graded, for that one cause."""
+    if SETTINGS_KEY not in request.config.stash or task_number(request.node) is None:
+        return
+    if own_way_in(request.getfixturevalue("settings"), request.getfixturevalue("roster_entry")):
+        request.getfixturevalue("account")
 
 
 @pytest.fixture(scope="session")
@@ -99,12 +155,18 @@ def prefetch(graded_tasks: frozenset[int]) -> Iterator[Prefetch]:
 def student(
     request: pytest.FixtureRequest, account: Account, student_id: str, roster_entry: RosterEntry | None
 ) -> StudentResources:
-    """The student's resources; in a serial roster run, the next student's reads are made meanwhile."""
+    """The student's resources; in a serial roster run, the next student's reads are made meanwhile
+    (from the next student's own account)."""
     prefetch: Prefetch = run_wide(request, "prefetch")
     resources = prefetch.take(account, student_id)
     if not hasattr(request.config, "workerinput"):  # a worker does not know which student comes next
-        for entry in upcoming(request.config.stash[SETTINGS_KEY], roster_entry, 1):
-            prefetch.start(account, entry.student_id)
+        run = request.config.stash[SETTINGS_KEY]
+        for entry in upcoming(run, roster_entry, 1):
+            try:
+                ahead = enter(request.config, student_settings(run, entry), entry)
+            except Exception:  # not entered: that student's checks say why
+                continue
+            prefetch.start(ahead, entry.student_id)
     return resources
 
 

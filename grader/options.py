@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -13,6 +13,7 @@ import pytest
 
 from grader.assessment import STUDENT_ID_PATTERN, TITLE
 from grader.aws import access
+from grader.aws.emulator import localstack_endpoint
 from grader.class_run.roster import load_roster, parse_shard, shard
 from grader.settings import DEFAULT_REGION, RosterEntry, Settings, StudentIdError
 
@@ -21,10 +22,6 @@ if TYPE_CHECKING:
 
 TARGETS = ("aws", "localstack", "moto")
 ISOLATION_CHOICES = ("auto", "namespaces", "uid", "none")
-LOCALSTACK_HOST = "localhost"
-LOCALSTACK_PORT = 4566
-LOCALSTACK_ENDPOINT = f"http://{LOCALSTACK_HOST}:{LOCALSTACK_PORT}"
-"""LocalStack's endpoint when none of its variables is set."""
 
 HELP_STUDENT_ID = "student to grade; their table is orders-ID (env STUDENT_ID)."
 HELP_TARGET = "where the student's resources live: aws (default), localstack or moto (env GRADER_TARGET)."
@@ -177,23 +174,6 @@ def validate_endpoint(url: str | None) -> str | None:
     return url
 
 
-def localstack_endpoint(environ: Mapping[str, str]) -> str:
-    """LocalStack's endpoint from the variables its users set, resolved as localstack-client does:
-    LOCALSTACK_HOST is host[:port]; without a port there, EDGE_PORT, then GATEWAY_LISTEN's first
-    [address:]port, then 4566; USE_SSL=1/true means https."""
-    host, _, port = environ.get("LOCALSTACK_HOST", "").strip().partition(":")
-    if not port:
-        listen = environ.get("GATEWAY_LISTEN", "").split(",")[0].strip()
-        port = environ.get("EDGE_PORT", "").strip() or listen.rpartition(":")[2] or str(LOCALSTACK_PORT)
-    if not port.isdigit() or not 0 < int(port) < 65536:
-        raise pytest.UsageError(
-            f"invalid LocalStack port {port!r} (from LOCALSTACK_HOST, EDGE_PORT or GATEWAY_LISTEN): "
-            "expected a number, e.g. LOCALSTACK_HOST=localhost:4566"
-        )
-    scheme = "https" if environ.get("USE_SSL", "").strip().lower() in ("1", "true") else "http"
-    return f"{scheme}://{host.strip() or LOCALSTACK_HOST}:{int(port)}"
-
-
 def validate_choice(flag: str, value: str, choices: tuple[str, ...]) -> str:
     if value not in choices:
         raise pytest.UsageError(f"invalid {flag} {value!r}: choose one of {', '.join(choices)}")
@@ -231,7 +211,10 @@ def load_settings(config: pytest.Config, solution_dir: Path, formats: Sequence[R
         raise pytest.UsageError(f"invalid --target {target!r}: choose one of {', '.join(TARGETS)}")
     endpoint = validate_endpoint(values["endpoint_url"])
     if target == "localstack" and endpoint is None:
-        endpoint = localstack_endpoint(os.environ)
+        try:
+            endpoint = localstack_endpoint()
+        except ValueError as exc:
+            raise pytest.UsageError(str(exc)) from None
     deploy = bool(values["deploy_solution"])
     if deploy and target == "aws" and not values["real_aws_ok"]:
         raise pytest.UsageError(
@@ -246,7 +229,7 @@ def load_settings(config: pytest.Config, solution_dir: Path, formats: Sequence[R
         target=target,
         endpoint_url=endpoint,
         region=values["region"],
-        profile=values["profile"],
+        profile=values["profile"] if target == "aws" else None,  # an emulator's are its test keys
         submission_dir=submission_dir,
         deploy_solution=deploy,
         real_aws_ok=bool(values["real_aws_ok"]),

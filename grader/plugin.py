@@ -21,7 +21,7 @@ from grader.failures import GRADING_INCOMPLETE
 from grader.grade import CheckResult, Grade, build_grade
 from grader.options import add_options, load_settings
 from grader.outcomes import check_result, task_number
-from grader.reports import class_summary, github, grade_json, hooks, html, terminal
+from grader.reports import class_summary, github, grade_json, hooks, html, not_graded, terminal
 from grader.reports.files import make_way
 from grader.reports.formats import FORMATS
 from grader.reports.progress import RosterProgress
@@ -308,7 +308,10 @@ class GradingRun:
             return
         if self.settings.roster is not None:
             terminalreporter.section("class grades")
-            for line in terminal.render_class(self.class_rows):
+            for line in [
+                *terminal.render_class(self.class_rows),
+                *not_graded.terminal_lines(self.class_rows),
+            ]:
                 terminalreporter.write_line(line)
             terminalreporter.section("most missed checks")
             for line in terminal.render_missed(self.class_rows):

@@ -30,7 +30,7 @@ from grader.aws.session import iam_action
 HOP_BY_HOP = {"connection", "keep-alive", "proxy-connection", "transfer-encoding", "te", "upgrade"}
 PROXY_SETS = {"content-length", "server", "date"}
 """Response headers the proxy's own server writes."""
-CREDENTIAL_SCOPE = re.compile(r"Credential=[^/]+/[^/]+/[^/]+/([^/]+)/aws4_request")
+CREDENTIAL_SCOPE = re.compile(r"Credential=([^/]+)/[^/]+/[^/]+/([^/]+)/aws4_request")
 REST_SERVICES = ("lambda",)
 
 
@@ -40,6 +40,8 @@ class Call:
 
     action: str
     fault: str | None
+    access_key: str = ""
+    """The access key id that signed it."""
 
 
 @dataclass
@@ -54,6 +56,8 @@ class Faults:
     """Actions throttled on their first N calls only."""
     deny_actions: set[str] = field(default_factory=set)
     """Actions answered with AccessDenied, as AWS answers a role lacking the permission."""
+    expired_keys: set[str] = field(default_factory=set)
+    """Access key ids whose every request is answered ExpiredToken, as AWS answers keys past their time."""
     delay_actions: dict[str, float] = field(default_factory=dict)
     """Actions answered only after this many seconds."""
     failing: str | None = None
@@ -108,7 +112,7 @@ class _Request:
     def __init__(self, method: str, path: str, headers: http.client.HTTPMessage, body: bytes) -> None:
         self.method, self.path, self.headers, self.body = method, path, headers, body
         scope = CREDENTIAL_SCOPE.search(headers.get("Authorization", ""))
-        signing_name = scope.group(1) if scope else "unknown"
+        self.access_key, signing_name = scope.groups() if scope else ("", "unknown")
         target = headers.get("X-Amz-Target")
         url = urlsplit(path)
         if target:
@@ -196,6 +200,8 @@ class FaultProxy:
             )
             if faults.failing and chance < faults.failing_fraction:
                 fault: str | None = faults.failing
+            elif request.access_key in faults.expired_keys:
+                fault = "expired"
             elif action in faults.deny_actions:
                 fault = "denied"
             elif throttled:
@@ -204,7 +210,7 @@ class FaultProxy:
                 fault = "delayed"
             else:
                 fault = None
-            self.calls.append(Call(action, fault))
+            self.calls.append(Call(action, fault, request.access_key))
         return fault
 
     def _forward(self, request: _Request) -> tuple[int, dict[str, str], bytes]:
@@ -241,6 +247,10 @@ class FaultProxy:
                     status, headers, body = request.error(503, "ServiceUnavailable", "Service Unavailable")
                 elif fault == "denied":
                     status, headers, body = request.denied()
+                elif fault == "expired":
+                    status, headers, body = request.error(
+                        403, "ExpiredToken", "The security token included in the request is expired"
+                    )
                 elif fault == "throttled":
                     status, headers, body = request.throttled()
                 else:

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from grader import options
+from grader.aws.emulator import LOCALSTACK_ENDPOINT
 
 pytest_plugins = ["pytester"]
 
@@ -64,7 +65,7 @@ def test_localstack_endpoint_default_and_solution_dir(pytester: pytest.Pytester,
     pytester.makeini("[pytest]")
     config = pytester.parseconfigure("--student-id=a", "--target=localstack", "--deploy-solution")
     settings = options.load_settings(config, tmp_path)
-    assert settings.endpoint_url == options.LOCALSTACK_ENDPOINT
+    assert settings.endpoint_url == LOCALSTACK_ENDPOINT
     assert settings.submission_dir == tmp_path
 
 

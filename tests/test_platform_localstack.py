@@ -7,7 +7,7 @@ from urllib.parse import urlparse
 
 import pytest
 
-from grader.options import LOCALSTACK_ENDPOINT, localstack_endpoint
+from grader.aws.emulator import LOCALSTACK_ENDPOINT, localstack_endpoint
 from tests import harness
 
 TASK1 = "tests_assessment/test_task01_table.py"
@@ -21,23 +21,29 @@ TASK1 = "tests_assessment/test_task01_table.py"
         ({"LOCALSTACK_HOST": "ls.internal"}, "http://ls.internal:4566"),
         ({"LOCALSTACK_HOST": "ls.internal:4666"}, "http://ls.internal:4666"),
         ({"EDGE_PORT": "4600"}, "http://localhost:4600"),
-        ({"GATEWAY_LISTEN": "0.0.0.0:4510,0.0.0.0:443"}, "http://localhost:4510"),
         ({"LOCALSTACK_HOST": "ls:4700", "EDGE_PORT": "4600"}, "http://ls:4700"),
-        ({"EDGE_PORT": "4600", "GATEWAY_LISTEN": ":4510"}, "http://localhost:4600"),
         ({"USE_SSL": "1", "LOCALSTACK_HOST": "ls.example.com:443"}, "https://ls.example.com:443"),
         ({"USE_SSL": "true"}, "https://localhost:4566"),
         ({"USE_SSL": "0"}, LOCALSTACK_ENDPOINT),
     ],
 )
-def test_endpoint_from_localstack_variables(environ: dict[str, str], endpoint: str) -> None:
-    assert localstack_endpoint(environ) == endpoint
+def test_endpoint_from_localstack_variables(
+    environ: dict[str, str], endpoint: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("LOCALSTACK_HOST", "EDGE_PORT", "USE_SSL", "AWS_ENDPOINT_URL"):
+        monkeypatch.delenv(name, raising=False)
+    for name, value in environ.items():
+        monkeypatch.setenv(name, value)
+    assert localstack_endpoint() == endpoint
 
 
 @pytest.mark.parametrize("environ", [{"LOCALSTACK_HOST": "ls:http"}, {"EDGE_PORT": "99999"}])
-def test_a_bad_port_is_a_one_line_usage_error(environ: dict[str, str]) -> None:
-    with pytest.raises(pytest.UsageError, match="invalid LocalStack port") as raised:
-        localstack_endpoint(environ)
-    assert "\n" not in str(raised.value)
+def test_a_bad_port_is_a_one_line_usage_error(environ: dict[str, str], tmp_path: Path) -> None:
+    env = harness.clean_env(**environ)
+    run = harness.run_grader(tmp_path, "--student-id=a", "--target=localstack", env=env)
+    assert run.exit_code == 4, run.output
+    (line,) = [line for line in run.output.splitlines() if "invalid LocalStack address" in line]
+    assert "host:port" in line and "Traceback" not in run.output
 
 
 @pytest.fixture(scope="module")

@@ -176,3 +176,18 @@ def test_policy_file_is_valid_iam_json(policy: dict[str, Any]) -> None:
 
 def test_policy_path_is_the_one_error_messages_name() -> None:
     assert Path(harness.PROJECT_ROOT, POLICY_FILE) == POLICY_PATH
+
+
+ASSUME_POLICY_PATH = harness.PROJECT_ROOT / "policy" / "grader-assume-roles.json"
+
+
+def test_the_graders_own_principal_may_only_assume_the_students_roles() -> None:
+    """A class in many accounts: the grader's own credentials only assume the roles the students' template
+    makes (tests/test_class_accounts.py shows sts:AssumeRole is the only call made with them)."""
+    assume = json.loads(ASSUME_POLICY_PATH.read_text())
+    assert [(s["Effect"], s["Action"]) for s in statements(assume)] == [("Allow", "sts:AssumeRole")]
+    assert grants(assume, "sts:AssumeRole") and not grants(assume, "sts:GetSessionToken")
+    template = (harness.PROJECT_ROOT / "policy" / "student-grader-role.yaml").read_text()
+    (statement,) = statements(assume)
+    default_role = template.split("Default: ", 1)[1].split()[0]
+    assert statement["Resource"] == f"arn:aws:iam::*:role/{default_role}"

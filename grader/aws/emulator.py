@@ -5,6 +5,32 @@ from __future__ import annotations
 import logging
 import os
 from typing import Any
+from urllib.parse import urlsplit
+
+from localstack_client import config as localstack
+
+LOCALSTACK_ENDPOINT = "http://localhost:4566"
+"""LocalStack's endpoint when none of its variables is set."""
+
+
+def localstack_endpoint() -> str:
+    """--target=localstack's endpoint as LocalStack's own client resolves it (LOCALSTACK_HOST host[:port],
+    USE_SSL); EDGE_PORT, LocalStack's older variable, gives the port when LOCALSTACK_HOST names none.
+    ValueError when they do not make an address."""
+    host = os.environ.get("LOCALSTACK_HOST", "").strip()
+    edge_port = os.environ.get("EDGE_PORT", "").strip()
+    if edge_port and ":" not in host:
+        host = f"{host}:{edge_port}"
+    try:
+        endpoint = localstack.get_service_endpoint("dynamodb", localstack_host=host or None)
+        if endpoint is None or urlsplit(endpoint).port is None:
+            raise ValueError(endpoint)
+    except (RuntimeError, ValueError):  # the client's "could not parse", a port out of range
+        raise ValueError(
+            f"invalid LocalStack address {host!r} (from LOCALSTACK_HOST, EDGE_PORT): expected host:port "
+            "with a port number, e.g. LOCALSTACK_HOST=localhost:4566"
+        ) from None
+    return endpoint
 
 
 class EmbeddedMoto:

@@ -9,10 +9,13 @@ Credentials are not a read of the account: a profile's credentials are resolved,
 botocore session of their own that the guard is never registered on, so the calls a credential
 provider makes to get them (sts:AssumeRole for ``role_arn`` + ``source_profile``,
 AssumeRoleWithWebIdentity, SSO's GetRoleCredentials) go through, and nothing else is ever sent from it.
+A student's role (``--role-arn``, a roster's ``role_arn`` or ``account_id``) is assumed the same way,
+from the run's own credentials: sts:AssumeRole is the only call made with those in such a class.
 """
 
 from __future__ import annotations
 
+import functools
 import os
 import threading
 from collections.abc import Callable
@@ -21,8 +24,15 @@ from typing import Any, TypeVar
 import boto3
 import botocore.session
 from botocore.config import Config
-from botocore.credentials import CredentialProvider, CredentialResolver, Credentials
+from botocore.credentials import (
+    AssumeRoleCredentialFetcher,
+    CredentialProvider,
+    CredentialResolver,
+    Credentials,
+    DeferredRefreshableCredentials,
+)
 from botocore.exceptions import ClientError
+from botocore.loaders import Loader, create_loader
 
 from grader.failures import IAM_ACTION_KEY, THROTTLING_CODES, ReadOnlyViolation
 from grader.settings import DEFAULT_REGION, Settings
@@ -97,29 +107,99 @@ def _name_action_in_errors(http_response: Any, parsed: dict[str, Any], model: An
         parsed.setdefault("Error", {})[IAM_ACTION_KEY] = _action_of(model)
 
 
+class CredentialSource(botocore.session.Session):
+    """A botocore session used only to resolve and refresh credentials, never guarded: a profile's (or
+    the default chain's, or an emulator's test keys), and the STS client of a role assumed from them.
+    The clients its credential providers make go to the run's endpoint when it has one (an emulator's
+    STS hands out the keys of the account it emulates)."""
+
+    def __init__(self, profile: str | None, endpoint_url: str | None) -> None:
+        super().__init__(profile=profile)
+        self._endpoint_url = endpoint_url
+
+    def create_client(self, service_name: str, *args: Any, **kwargs: Any) -> Any:
+        if self._endpoint_url is not None:
+            kwargs.setdefault("endpoint_url", self._endpoint_url)
+        return super().create_client(service_name, *args, **kwargs)
+
+
 class ResolvedApart(CredentialProvider):
-    """The credentials of a profile (or of the default chain), resolved and refreshed on a botocore
-    session used for nothing else."""
+    """The credentials of a CredentialSource, resolved and refreshed there."""
 
     METHOD = "grader-resolved-apart"
 
-    def __init__(self, profile: str | None) -> None:
+    def __init__(self, source: CredentialSource) -> None:
         super().__init__()
-        self._resolver = botocore.session.Session(profile=profile)
+        self._source = source
 
     def load(self) -> Credentials | None:
-        return self._resolver.get_credentials()
+        return self._source.get_credentials()
+
+
+class AssumedRole(CredentialProvider):
+    """A role's credentials, assumed from a CredentialSource's by botocore's own fetcher (on an STS client
+    of that source, made for nothing else) and refreshed by botocore before they expire."""
+
+    METHOD = "grader-assume-role"
+
+    def __init__(
+        self, source: CredentialSource, role_arn: str, external_id: str | None, student: str
+    ) -> None:
+        super().__init__()
+        self._source = source
+        self._role_arn = role_arn
+        self._extra_args = {"RoleSessionName": f"grader-{student}"}
+        if external_id is not None:
+            self._extra_args["ExternalId"] = external_id
+
+    def load(self) -> Credentials | None:
+        source_credentials = self._source.get_credentials()
+        if source_credentials is None:  # no credentials to assume it with: botocore says so
+            return None
+        fetcher = AssumeRoleCredentialFetcher(
+            client_creator=self._source.create_client,
+            source_credentials=source_credentials,
+            role_arn=self._role_arn,
+            extra_args=self._extra_args,
+        )
+        return DeferredRefreshableCredentials(refresh_using=fetcher.fetch_credentials, method=self.METHOD)
+
+
+@functools.cache
+def _models(data_path: str | None) -> Loader:
+    """botocore's loader of service models, one for the run: every way in (a class in many accounts has
+    one per student) would otherwise parse the models again, about 19 MB an account."""
+    return create_loader(data_path)
+
+
+def _sharing_models(session: botocore.session.Session) -> botocore.session.Session:
+    session.register_component("data_loader", _models(session.get_config_variable("data_path")))
+    return session
 
 
 def make_session(settings: Settings, endpoint_url: str | None) -> boto3.Session:
-    """The boto3 session for the target: emulators get test credentials, AWS the default chain or
-    the profile, whose credentials are resolved apart (see the module's docstring)."""
-    if settings.target == "aws":
-        core = botocore.session.Session(profile=settings.profile)
-        core.register_component("credential_provider", CredentialResolver([ResolvedApart(settings.profile)]))
-        region = settings.region or core.get_config_variable("region") or DEFAULT_REGION
-        return boto3.Session(botocore_session=core, region_name=region)
-    return boto3.Session(region_name=settings.region or DEFAULT_REGION, **EMULATOR_CREDENTIALS)
+    """The boto3 session of one way into an account (see the module's docstring).
+
+    Its credentials: on AWS the profile's or the default chain's; on an emulator its test keys, unless
+    a student's profile is given; then, with a role ARN, that role assumed from them. Either way they
+    are resolved apart, on a CredentialSource.
+    """
+    source = _sharing_models(CredentialSource(settings.profile, endpoint_url))
+    region = settings.region
+    if settings.target == "aws" or settings.profile is not None:
+        region = region or source.get_config_variable("region")
+    else:
+        source.set_credentials(
+            EMULATOR_CREDENTIALS["aws_access_key_id"], EMULATOR_CREDENTIALS["aws_secret_access_key"]
+        )
+    region = region or DEFAULT_REGION
+    source.set_config_variable("region", region)  # the credential providers' STS, in the student's region
+    provider: CredentialProvider = ResolvedApart(source)
+    if settings.role_arn is not None:
+        provider = AssumedRole(source, settings.role_arn, settings.external_id, settings.student_id)
+    core = _sharing_models(botocore.session.Session(profile=settings.profile))
+    core.register_component("credential_provider", CredentialResolver([provider]))
+    return boto3.Session(botocore_session=core, region_name=region)
 
 
 def guard_session(session: boto3.Session) -> boto3.Session:
@@ -130,7 +210,7 @@ def guard_session(session: boto3.Session) -> boto3.Session:
 
 
 class Account:
-    """Read-only clients on the target account, one per service, made once per process."""
+    """Read-only clients on one account (one way in), one per service, made once per process."""
 
     def __init__(self, session: boto3.Session, endpoint_url: str | None) -> None:
         self.session = guard_session(session)

@@ -12,7 +12,7 @@ from typing import Any
 
 from grader.assessment import TASKS, TITLE
 from grader.grade import Grade
-from grader.reports import grade_json, html, missed_checks
+from grader.reports import grade_json, html, missed_checks, not_graded
 from grader.reports.files import write_output
 from grader.reports.text import for_html
 
@@ -193,7 +193,7 @@ def class_page(grades: list[dict[str, Any]]) -> str:
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
         f"<title>{TITLE} class summary</title>{CLASS_STYLE}</head><body>"
         f"<h1>{TITLE} class summary: <span id='class-count'>{len(grades)}</span> students</h1>"
-        f"{histogram(grades)}{task_rates(grades)}{most_missed(grades)}"
+        f"{not_graded.html_section(grades)}{histogram(grades)}{task_rates(grades)}{most_missed(grades)}"
         "<h2>Students</h2><p>Click a column header to sort; click a student for their report.</p>"
         f"<table id='class-summary'><thead><tr><th>Student</th><th>Total</th>{head}<th>Complete</th>"
         f"</tr></thead><tbody>{''.join(body)}</tbody></table>{SORT_SCRIPT}</body></html>\n"

@@ -28,14 +28,14 @@ REGION_KEY = pytest.StashKey[str]()
 
 def _pool_for(config: pytest.Config, graded: frozenset[int], settings: Settings) -> SandboxPool:
     """A student's sandbox pool; outside xdist workers, every file of the tasks graded starts at once."""
-    if REGION_KEY not in config.stash:  # the same for every student of the run
-        config.stash[REGION_KEY] = make_session(settings, None).region_name
+    if REGION_KEY not in config.stash:  # the run's (a student's own region, a roster's cell, comes first)
+        config.stash[REGION_KEY] = make_session(config.stash[SETTINGS_KEY], None).region_name
     pool = SandboxPool(
         SandboxConfig(
             submission_dir=settings.submission_dir,
             table=table_name(settings.student_id),
             student_id=settings.student_id,
-            region=config.stash[REGION_KEY],
+            region=settings.region or config.stash[REGION_KEY],
             timeout=settings.sandbox_timeout,
             isolation=settings.isolation,  # type: ignore[arg-type]
         )
