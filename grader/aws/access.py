@@ -4,6 +4,7 @@ value checked before any call, so a typo is a usage error naming where it was, n
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import cache
 
 import botocore.session
@@ -30,16 +31,22 @@ def known_regions() -> frozenset[str]:
     )
 
 
-def role_arn(value: str) -> str:
-    if not ROLE_ARN.fullmatch(value):
-        raise AccessError(f"{value!r} is not an IAM role ARN (arn:aws:iam::123456789012:role/NAME)")
-    return value
+def _matching(pattern: re.Pattern[str], what: str) -> Callable[[str], str]:
+    """A check that returns a value matching `pattern` and refuses any other as not being `what`."""
+
+    def check(value: str) -> str:
+        if not pattern.fullmatch(value):
+            raise AccessError(f"{value!r} is not {what}")
+        return value
+
+    return check
 
 
-def account_id(value: str) -> str:
-    if not ACCOUNT_ID.fullmatch(value):
-        raise AccessError(f"{value!r} is not an AWS account id (12 digits)")
-    return value
+role_arn = _matching(ROLE_ARN, "an IAM role ARN (arn:aws:iam::123456789012:role/NAME)")
+account_id = _matching(ACCOUNT_ID, "an AWS account id (12 digits)")
+role_name = _matching(ROLE_NAME, "an IAM role name (1-64 letters, digits and +=,.@_-)")
+external_id = _matching(EXTERNAL_ID, "an external id (2-1224 letters, digits and +=,.@:/-_)")
+profile = _matching(PROFILE, "a profile name of the AWS config")
 
 
 def role_in(account: str, name: str) -> str:
@@ -47,25 +54,7 @@ def role_in(account: str, name: str) -> str:
     return f"arn:aws:iam::{account}:role/{name}"
 
 
-def role_name(value: str) -> str:
-    if not ROLE_NAME.fullmatch(value):
-        raise AccessError(f"{value!r} is not an IAM role name (1-64 letters, digits and +=,.@_-)")
-    return value
-
-
-def external_id(value: str) -> str:
-    if not EXTERNAL_ID.fullmatch(value):
-        raise AccessError(f"{value!r} is not an external id (2-1224 letters, digits and +=,.@:/-_)")
-    return value
-
-
 def region(value: str) -> str:
     if value not in known_regions():
         raise AccessError(f"{value!r} is not an AWS region name (e.g. us-east-1, eu-west-2)")
-    return value
-
-
-def profile(value: str) -> str:
-    if not PROFILE.fullmatch(value):
-        raise AccessError(f"{value!r} is not a profile name of the AWS config")
     return value
