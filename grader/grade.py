@@ -138,14 +138,10 @@ class Grade:
 
     def causes(self) -> list[str]:
         """Distinct reasons grading was incomplete, each said once, most frequent first."""
-        counts: dict[str, int] = {}
-        for task in self.tasks:
-            reasons = [c.message for c in task.checks if c.status == "error"]
-            if task.status == "error" and not reasons:
-                reasons = [task.problem]
-            for reason in reasons:
-                counts[reason] = counts.get(reason, 0) + 1
-        return sorted(counts, key=lambda cause: -counts[cause])
+        return incomplete_causes(
+            (task.status, task.problem, [c.message for c in task.checks if c.status == "error"])
+            for task in self.tasks
+        )
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -158,6 +154,16 @@ class Grade:
             "max_score": self.max_score,
             "tasks": [task.to_dict() for task in self.tasks],
         }
+
+
+def incomplete_causes(tasks: Iterable[tuple[str, str, list[str]]]) -> list[str]:
+    """Distinct reasons grading was incomplete, most frequent first, from each task's (status, problem,
+    messages of its checks not graded): a grade's, or a grade.json document's alike."""
+    counts: dict[str, int] = {}
+    for status, problem, reasons in tasks:
+        for reason in reasons or ([problem] if status == "error" else []):
+            counts[reason] = counts.get(reason, 0) + 1
+    return sorted(counts, key=lambda cause: -counts[cause])
 
 
 def build_grade(

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from grader.grade import incomplete_causes
 from grader.reports.text import for_html, for_terminal
 
 Document = Mapping[str, Any]
@@ -13,17 +14,17 @@ Document = Mapping[str, Any]
 
 
 def causes(grade: Document) -> list[str]:
-    """Why grading was incomplete: the row's causes, else those of the document's checks, each once."""
+    """Why grading was incomplete: the row's causes, else the document's, found as Grade.causes finds them."""
     if "causes" in grade:
         return list(grade["causes"])
-    found = [
-        check["message"]
+    return incomplete_causes(
+        (
+            task["status"],
+            task.get("problem", ""),
+            [check["message"] for check in task.get("checks", ()) if check["status"] == "error"],
+        )
         for task in grade["tasks"]
-        for check in task.get("checks", ())
-        if check["status"] == "error"
-    ]
-    found += [task["problem"] for task in grade["tasks"] if task.get("problem")]
-    return list(dict.fromkeys(found))
+    )
 
 
 def not_graded(grades: Iterable[Document]) -> list[tuple[str, list[str]]]:
