@@ -11,7 +11,7 @@ import pytest
 from grader.aws.resources import StudentResources
 from grader.aws.session import Account, make_session
 from grader.aws.views import TableView
-from grader.class_run.prefetch import Prefetch
+from grader.class_run.prefetch import AHEAD, Prefetch
 from grader.class_run.roster import student_settings, upcoming
 from grader.failures import GraderError, RequirementFailed
 from grader.outcomes import task_number
@@ -99,11 +99,12 @@ def prefetch(graded_tasks: frozenset[int]) -> Iterator[Prefetch]:
 def student(
     request: pytest.FixtureRequest, account: Account, student_id: str, roster_entry: RosterEntry | None
 ) -> StudentResources:
-    """The student's resources; in a serial roster run, the next student's reads are made meanwhile."""
+    """The student's resources, their reads made at once from now; in a serial roster run, the next
+    students' reads are made meanwhile."""
     prefetch: Prefetch = run_wide(request, "prefetch")
     resources = prefetch.take(account, student_id)
     if not hasattr(request.config, "workerinput"):  # a worker does not know which student comes next
-        for entry in upcoming(request.config.stash[SETTINGS_KEY], roster_entry, 1):
+        for entry in upcoming(request.config.stash[SETTINGS_KEY], roster_entry, AHEAD):
             prefetch.start(account, entry.student_id)
     return resources
 
