@@ -3,6 +3,7 @@ is made again by its check, only the graded tasks' reads are made, and reading a
 
 from __future__ import annotations
 
+import functools
 import json
 import threading
 import time
@@ -12,7 +13,7 @@ from typing import Any
 import pytest
 
 from grader.assessment import GSI_NAME, LSI_NAME, TASKS
-from grader.aws.resources import StudentResources
+from grader.aws.resources import AT_ONCE, StudentResources, at_once
 from grader.aws.session import Account
 from grader.checks import index_reads
 from grader.class_run.prefetch import Prefetch, read_ahead
@@ -244,3 +245,25 @@ def test_reads_are_made_at_once_each_once_and_after_what_they_need(moto_endpoint
     assert wall < 0.25 * len(made) / 2, f"{wall:.1f} s for {len(made)} calls of 0.25 s"
     attached = [p["PolicyArn"] for p in iam.list_attached_role_policies(RoleName=role)["AttachedPolicies"]]
     assert [name for name, _ in student.role_policies(role)] == [*attached, "inline"], "in the order listed"
+
+
+def test_at_once_overlaps_a_bounded_number_and_keeps_the_order() -> None:
+    """Forty reads (a student's many inline policies) overlap, at most AT_ONCE at a time; results come
+    in the order asked, and the first failure in that order is the one met first."""
+    lock, running, peak = threading.Lock(), [0], [0]
+
+    def read(number: int) -> int:
+        with lock:
+            running[0] += 1
+            peak[0] = max(peak[0], running[0])
+        time.sleep(0.05)
+        with lock:
+            running[0] -= 1
+        if number in (7, 3):
+            raise ValueError(number)
+        return number
+
+    futures = at_once(*(functools.partial(read, number) for number in range(40)))
+    assert 2 <= peak[0] <= AT_ONCE
+    assert [f.result() for f in futures if not f.exception()] == [n for n in range(40) if n not in (7, 3)]
+    assert next(f.exception() for f in futures if f.exception()).args == (3,)
