@@ -5,7 +5,9 @@ before their first check asks, so the checks find them kept.
 A student's reads that do not depend on each other are made at the same time (grader/aws/resources.py's
 at_once): the table, its time to live, its items, the function and the region's alarms at once; then
 what each answer leads to (the table's tags, index queries and stream; the function's role, then its
-policies; the alarms' topics). Only the reads of the tasks graded are made, and only those whose
+policies; the alarms' topics). A scan's pages stay one after the other (each starts at the key the
+last one ended on; a parallel scan by segments would hand the checks the items in another order). Only
+the reads of the tasks graded are made, and only those whose
 arguments the checks would derive the same way (index queries through the helpers the checks use). A
 read that fails here is not kept: its check makes it again and says why. Reading ahead stops with the
 run.
