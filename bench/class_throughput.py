@@ -1,6 +1,7 @@
 """Print what grading a class costs: a roster of N correct students on one embedded emulator.
 
     .venv/bin/python -m bench.class_throughput [--sizes 10 100 1000] [--parallel 2] [--parallel-up-to 100]
+                                               [--latency-ms 0 50 150]
 
 Deploys the reference solution for N students on one moto server, then grades them all in one
 `--roster` run (the reference files as every student's submission), serially and with -n (for the
@@ -9,8 +10,10 @@ of the grader's process tree (the grader, its sandbox emulator, the sandboxes: n
 holding the class's deployments) as PSS, which splits pages the warm sandboxes share between them,
 its peak over the first and over the second half of the run (equal when memory is flat), AWS calls
 per student (counted once, through the self-tests' recording proxy, on the smallest class: the timed
-runs talk to the emulator directly), and the floor: the same reads made with bare boto3
-(bench/floor.py) in a fresh interpreter. Figures, not a test.
+runs talk to the emulator directly), and the floor: the same reads made with bare boto3, one after
+another (bench/floor.py) in a fresh interpreter. With --latency-ms, each size is graded (and its floor
+read) once per latency through bench/latency_proxy.py, and "vs 0 ms" compares the serial wall with
+that of the 0 ms row through the same proxy. Figures, not a test.
 """
 
 from __future__ import annotations
@@ -21,9 +24,11 @@ import sys
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager, nullcontext
 from pathlib import Path
 
 from bench import floor
+from bench.latency_proxy import latency_proxy
 from tests import harness
 from tests.faultproxy import fault_proxy
 
@@ -108,17 +113,25 @@ def _deploy(endpoint: str, student_id: str, attempts: int = 3) -> None:
                 raise
 
 
+def _endpoint(emulator: str, latency_ms: float | None) -> AbstractContextManager[str]:
+    """The emulator itself (None), or a proxy in front of it answering each call after latency_ms."""
+    return nullcontext(emulator) if latency_ms is None else latency_proxy(emulator, latency_ms)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10, 100, 1000])
     parser.add_argument("--parallel", type=int, default=2, help="-n for the parallel run (0: skip it)")
     parser.add_argument("--parallel-up-to", type=int, default=100, help="largest class graded with -n too")
+    parser.add_argument("--latency-ms", type=float, nargs="+", default=[None], metavar="MS",
+                        help="grade (and read the floor) through bench/latency_proxy.py answering each "
+                        "call after MS; one row per latency (default: straight to the emulator)")  # fmt: skip
     arguments = parser.parse_args()
     emulator = harness.start_emulator()
     deployed: list[str] = []
-    print("| students | serial wall (per student) | -n wall | peak PSS of the grader tree, 1st / 2nd half "
-          "| calls/student | floor | serial / floor | all 100/100 |")  # fmt: skip
-    print("|---|---|---|---|---|---|---|---|")
+    print("| students | latency | serial wall (per student) | vs 0 ms | -n wall | peak PSS of the grader "
+          "tree, 1st / 2nd half | calls/student | floor | serial / floor | all 100/100 |")  # fmt: skip
+    print("|---|---|---|---|---|---|---|---|---|---|")
     try:
         for size in sorted(arguments.sizes):
             missing = [harness.new_student_id("class") for _ in range(size - len(deployed))]
@@ -127,14 +140,21 @@ def main() -> None:
             deployed += missing
             students = deployed[:size]
             calls = calls_per_student(emulator.endpoint_url, students[:10])
-            wall, first, second, full = grade_class(emulator.endpoint_url, students, 0)
-            parallel = "-"
-            if arguments.parallel and size <= arguments.parallel_up_to:
-                parallel = f"{grade_class(emulator.endpoint_url, students, arguments.parallel)[0]:.1f} s"
-            bare = floor.timed(emulator.endpoint_url, students)
-            memory = f"{first:.0f} / {second:.0f} MB"
-            print(f"| {size} | {wall:.1f} s ({wall / size:.2f} s) | {parallel} | {memory} | {calls:.1f} "
-                  f"| {bare:.1f} s | {wall / bare:.1f}x | {full} |", flush=True)  # fmt: skip
+            unlatent: float | None = None
+            for latency in arguments.latency_ms:
+                with _endpoint(emulator.endpoint_url, latency) as endpoint:
+                    wall, first, second, full = grade_class(endpoint, students, 0)
+                    parallel = "-"
+                    if arguments.parallel and size <= arguments.parallel_up_to:
+                        parallel = f"{grade_class(endpoint, students, arguments.parallel)[0]:.1f} s"
+                    bare = floor.timed(endpoint, students)
+                unlatent = wall if latency == 0 else unlatent
+                ratio = f"{wall / unlatent:.2f}x" if unlatent else "-"
+                shown = "direct" if latency is None else f"{latency:g} ms"
+                memory = f"{first:.0f} / {second:.0f} MB"
+                serial = f"{wall:.1f} s ({wall / size:.2f} s)"
+                print(f"| {size} | {shown} | {serial} | {ratio} | {parallel} | {memory} | {calls:.1f} "
+                      f"| {bare:.1f} s | {wall / bare:.1f}x | {full} |", flush=True)  # fmt: skip
     finally:
         emulator.stop()
 

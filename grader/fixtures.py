@@ -12,7 +12,7 @@ from grader.aws.entry import entry_failure, own_way_in
 from grader.aws.resources import StudentResources
 from grader.aws.session import Account, make_session
 from grader.aws.views import TableView
-from grader.class_run.prefetch import Prefetch
+from grader.class_run.prefetch import AHEAD, Prefetch
 from grader.class_run.roster import student_settings, upcoming
 from grader.failures import GraderError, RequirementFailed
 from grader.outcomes import task_number
@@ -57,8 +57,8 @@ def submission_dir(settings: Settings) -> Path:
 
 ACCOUNTS_KEY = pytest.StashKey[dict[tuple[str | None, ...], Account | Exception]]()
 SHARED_WAYS_KEY = pytest.StashKey[frozenset[tuple[str | None, ...]]]()
-KEPT_ALONE = 2
-"""Accounts of one student each kept entered at once: the student graded and the next one, read ahead."""
+KEPT_ALONE = 1 + AHEAD
+"""Accounts of one student each kept entered at once: the student graded and those read ahead."""
 
 
 def way_in(settings: Settings, endpoint: str | None) -> tuple[str | None, ...]:
@@ -155,13 +155,13 @@ def prefetch(graded_tasks: frozenset[int]) -> Iterator[Prefetch]:
 def student(
     request: pytest.FixtureRequest, account: Account, student_id: str, roster_entry: RosterEntry | None
 ) -> StudentResources:
-    """The student's resources; in a serial roster run, the next student's reads are made meanwhile
-    (from the next student's own account)."""
+    """The student's resources, their reads made at once from now; in a serial roster run, the next
+    students' reads are made meanwhile (each from that student's own account)."""
     prefetch: Prefetch = run_wide(request, "prefetch")
     resources = prefetch.take(account, student_id)
     if not hasattr(request.config, "workerinput"):  # a worker does not know which student comes next
         run = request.config.stash[SETTINGS_KEY]
-        for entry in upcoming(run, roster_entry, 1):
+        for entry in upcoming(run, roster_entry, AHEAD):
             try:
                 ahead = enter(request.config, student_settings(run, entry), entry)
             except Exception:  # not entered: that student's checks say why

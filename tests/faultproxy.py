@@ -17,6 +17,7 @@ import socket
 import struct
 import threading
 import time
+from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -60,6 +61,8 @@ class Faults:
     """Access key ids whose every request is answered ExpiredToken, as AWS answers keys past their time."""
     delay_actions: dict[str, float] = field(default_factory=dict)
     """Actions answered only after this many seconds."""
+    latency: float = 0.0
+    """Every request (faults too) answered only after this many seconds: an endpoint far away."""
     failing: str | None = None
     """'503': answer 503 Service Unavailable; 'reset': reset the connection without an answer."""
     failing_fraction: float = 1.0
@@ -163,6 +166,7 @@ class FaultProxy:
         self.upstream = urlsplit(upstream)
         self.faults = faults or Faults()
         self.calls: list[Call] = []
+        self._seen: Counter[str] = Counter()
         self._lock = threading.Lock()
         self._random = random.Random(self.faults.seed)
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
@@ -191,7 +195,8 @@ class FaultProxy:
     def _decide(self, request: _Request) -> str | None:
         faults, action = self.faults, request.action
         with self._lock:
-            earlier = sum(call.action == action for call in self.calls)
+            earlier = self._seen[action]
+            self._seen[action] += 1
             chance = self._random.random()
             throttled = (
                 action in faults.throttle_actions
@@ -234,10 +239,17 @@ class FaultProxy:
             def log_message(self, format: str, *args: object) -> None:
                 """Quiet: the calls are recorded, not logged."""
 
+            def setup(self) -> None:
+                """Headers and body leave at once: with Nagle's algorithm the body would wait for the
+                client's delayed acknowledgement of the headers, about 40 ms a call."""
+                super().setup()
+                self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
             def _handle(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 request = _Request(self.command, self.path, self.headers, self.rfile.read(length))
                 fault = proxy._decide(request)
+                time.sleep(proxy.faults.latency)
                 if fault == "reset":
                     self.close_connection = True
                     self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))

@@ -13,6 +13,7 @@ import pytest
 from grader.class_run.student_scheduling import code_files
 from solution.deploy import Deployment
 from tests import harness
+from tests.faultproxy import Faults, fault_proxy
 
 # Timeout: three full grading runs per test, on a loaded 2-core machine
 pytestmark = [pytest.mark.long, pytest.mark.timeout(600)]
@@ -63,10 +64,10 @@ def _workers_of_code_checks(output: str) -> dict[str, set[str]]:
     return workers
 
 
-def _differences(serial: bytes, other: bytes, workers: str) -> str:
+def _differences(serial: bytes, other: bytes, label: str) -> str:
     """The lines of the grade file that differ, to say which check a run graded differently."""
     diff = difflib.unified_diff(
-        serial.decode().splitlines(), other.decode().splitlines(), "serial", f"-n {workers}", lineterm=""
+        serial.decode().splitlines(), other.decode().splitlines(), "serial", label, lineterm=""
     )
     return "\n".join(diff)
 
@@ -91,9 +92,26 @@ def test_grade_file_is_the_same_however_many_workers(
             assert set(used) == code_files() and len(set().union(*used.values())) == 1, used
     serial = grades["0"]
     for workers, grade in grades.items():
-        assert grade == serial, _differences(serial, grade, workers)
+        assert grade == serial, _differences(serial, grade, f"-n {workers}")
     not_passed = harness.GraderRun(0, "", json.loads(serial), tmp_path).not_passed()
     if broken:
         assert {task for task, _ in not_passed} >= {1, 4, 8, 11}, not_passed
     else:
         assert not any(status == "failed" for status in not_passed.values()), not_passed
+
+
+def test_grade_file_is_the_same_at_network_latency(moto_endpoint: str, tmp_path: Path) -> None:
+    """A broken deployment graded straight and through a proxy answering each call 40 ms late: the reads
+    made at once then finish in another order, and race the checks that ask for them; the grade file
+    is the same byte for byte."""
+    student_id = harness.new_student_id("lat")
+    break_several_tasks(harness.deploy_reference(moto_endpoint, student_id))
+    solution = f"--submission-dir={harness.PROJECT_ROOT / 'solution'}"
+    grades: dict[str, bytes] = {}
+    with fault_proxy(moto_endpoint, Faults(latency=0.04)) as proxy:
+        for name, endpoint in (("straight", moto_endpoint), ("40 ms", proxy.endpoint_url)):
+            (tmp_path / name).mkdir()
+            run = harness.grade_on(endpoint, student_id, tmp_path / name, solution)
+            assert run.grade is not None, run.output
+            grades[name] = (tmp_path / name / "grade.json").read_bytes()
+    assert grades["40 ms"] == grades["straight"], _differences(grades["straight"], grades["40 ms"], "40 ms")

@@ -3,15 +3,17 @@ is made again by its check, only the graded tasks' reads are made, and reading a
 
 from __future__ import annotations
 
+import functools
 import json
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
 
 from grader.assessment import GSI_NAME, LSI_NAME, TASKS
-from grader.aws.resources import StudentResources
+from grader.aws.resources import AT_ONCE, StudentResources, at_once
 from grader.aws.session import Account
 from grader.checks import index_reads
 from grader.class_run.prefetch import Prefetch, read_ahead
@@ -127,7 +129,7 @@ def test_one_read_for_many_askers_and_a_failed_read_is_not_kept() -> None:
     ("tasks", "expected"),
     [
         ({1}, {"DescribeTable", "ListTagsOfResource"}),
-        ({11}, {"DescribeAlarms"}),
+        ({11}, {"DescribeAlarms", "GetTopicAttributes"}),
         ({9, 12, 13}, set()),  # code tasks: nothing of the account
     ],
 )
@@ -147,3 +149,121 @@ def test_a_stopped_read_ahead_makes_no_more_reads(moto_endpoint: str, deployed: 
     stop.set()
     read_ahead(StudentResources(account, deployed), EVERY_TASK, stop)
     assert calls == []
+
+
+DEPENDS_ON = {
+    "ListTagsOfResource": ("DescribeTable", None),
+    "Scan": ("DescribeTable", None),
+    "Query": ("Scan", None),
+    "DescribeStream": ("DescribeTable", None),
+    "ListEventSourceMappings": ("DescribeTable", None),
+    "GetRole": ("GetFunctionConfiguration", None),
+    "ListAttachedRolePolicies": ("GetRole", None),
+    "ListRolePolicies": ("GetRole", None),
+    "GetPolicy": ("ListAttachedRolePolicies", None),
+    "GetPolicyVersion": ("GetPolicy", "PolicyArn"),
+    "GetRolePolicy": ("ListRolePolicies", None),
+    "GetTopicAttributes": ("DescribeAlarms", None),
+}
+"""Each read made ahead, and the read whose answer it needs (of the same parameter, when named)."""
+
+
+class Timeline:
+    """When each call of the account's clients starts and ends, with its parameters, from any thread;
+    each is answered `latency` seconds late, as by an endpoint far away."""
+
+    def __init__(self, account: Account, latency: float) -> None:
+        self.calls: list[tuple[str, dict[str, Any], float, float]] = []
+        self._lock = threading.Lock()
+
+        def given(params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
+            context["timeline"] = dict(params)
+
+        def start(context: dict[str, Any], **_: Any) -> None:
+            context["started"] = time.monotonic()
+            time.sleep(latency)
+
+        def end(model: Any, context: dict[str, Any], **_: Any) -> None:
+            with self._lock:
+                self.calls.append((model.name, context["timeline"], context["started"], time.monotonic()))
+
+        for service in ("dynamodb", "dynamodbstreams", "lambda", "iam", "cloudwatch", "sns"):
+            events = account.client(service).meta.events
+            events.register("before-parameter-build", given)
+            events.register("before-call", start)
+            events.register("after-call", end)
+
+    def made(self) -> list[str]:
+        """Each call as its operation and parameters."""
+        return [name + json.dumps(params, sort_keys=True, default=str) for name, params, *_ in self.calls]
+
+    def most_at_once(self) -> int:
+        """The most calls under way at the same time."""
+        edges = sorted([(s, 1) for *_, s, _ in self.calls] + [(e, -1) for *_, e in self.calls])
+        running = peak = 0
+        for _, step in edges:
+            running += step
+            peak = max(peak, running)
+        return peak
+
+    def out_of_order(self) -> list[str]:
+        """The calls made before every call whose answer they need had ended."""
+        found = []
+        for name, params, started, _ in self.calls:
+            needed, shared = DEPENDS_ON.get(name, (None, None))
+            ends = [
+                end
+                for other, given, _, end in self.calls
+                if other == needed and (shared is None or given.get(shared) == params.get(shared))
+            ]
+            if needed and (not ends or max(ends) > started):
+                found.append(f"{name} {params} started before {needed} ended")
+        return found
+
+
+def test_reads_are_made_at_once_each_once_and_after_what_they_need(moto_endpoint: str) -> None:
+    """At 0.25 s a call, reading a student ahead overlaps the reads that do not depend on each other;
+    no read is made twice, and none starts before the read whose answer it needs has ended (the role
+    carries two attached policies and an inline one, so its policies are read at once too)."""
+    student_id = harness.new_student_id("overlap")
+    deployment = harness.deploy_reference(moto_endpoint, student_id)
+    iam, role = deployment.client("iam"), deployment.names["role"]
+    document = json.dumps({"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "dynamodb:DescribeTable", "Resource": "*"}]})  # fmt: skip
+    own = iam.create_policy(PolicyName=f"{role}-own", PolicyDocument=document)["Policy"]["Arn"]
+    iam.attach_role_policy(RoleName=role, PolicyArn=own)
+    iam.put_role_policy(RoleName=role, PolicyName="inline", PolicyDocument=document)
+    account = Account(harness.emulator_session(), moto_endpoint)
+    timeline = Timeline(account, latency=0.25)
+    started = time.monotonic()
+    student = read_ahead(StudentResources(account, student_id), EVERY_TASK, threading.Event())
+    wall = time.monotonic() - started
+    made = timeline.made()
+    assert len(made) == len(set(made)), sorted(made)
+    assert timeline.out_of_order() == []
+    assert timeline.most_at_once() >= 5, "independent reads overlap"
+    assert wall < 0.25 * len(made) / 2, f"{wall:.1f} s for {len(made)} calls of 0.25 s"
+    attached = [p["PolicyArn"] for p in iam.list_attached_role_policies(RoleName=role)["AttachedPolicies"]]
+    assert [name for name, _ in student.role_policies(role)] == [*attached, "inline"], "in the order listed"
+
+
+def test_at_once_overlaps_a_bounded_number_and_keeps_the_order() -> None:
+    """Forty reads (a student's many inline policies) overlap, at most AT_ONCE at a time; results come
+    in the order asked, and the first failure in that order is the one met first."""
+    lock, running, peak = threading.Lock(), [0], [0]
+
+    def read(number: int) -> int:
+        with lock:
+            running[0] += 1
+            peak[0] = max(peak[0], running[0])
+        time.sleep(0.05)
+        with lock:
+            running[0] -= 1
+        if number in (7, 3):
+            raise ValueError(number)
+        return number
+
+    futures = at_once(*(functools.partial(read, number) for number in range(40)))
+    assert 2 <= peak[0] <= AT_ONCE
+    assert [f.result() for f in futures if not f.exception()] == [n for n in range(40) if n not in (7, 3)]
+    assert next(f.exception() for f in futures if f.exception()).args == (3,)

@@ -43,6 +43,7 @@ CLIENT_CONFIG = Config(
     retries={"mode": "adaptive", "max_attempts": 8},
     connect_timeout=5,
     read_timeout=30,
+    max_pool_connections=32,  # a few students' reads made at once share a client (not its limiter's rate)
 )
 # The first call of a session only proves the endpoint and credentials: fail fast.
 PROBE_CONFIG = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=3, read_timeout=10)
