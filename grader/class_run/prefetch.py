@@ -30,10 +30,11 @@ from grader.checks import alarms, index_reads, prerequisites
 
 TABLE_TASKS = frozenset({1, 2, 3, 4, 5, 6, 7, 8, 10})
 """The tasks whose checks describe the student's table (the other reads of most depend on it)."""
-AHEAD = 3
-"""Students read ahead of the one graded: enough for their reads to be kept before their turn at 150 ms
-a call (a student's longest chain of dependent reads is five calls; grading one takes about 0.5 s), few
-enough that what is kept stays a few students' worth."""
+AHEAD = 1
+"""Students read ahead of the one graded. A student's independent reads are made at once, so one ahead
+keeps up with the network: 40 students through a proxy answering each call 0, 50 and 150 ms late took
+21.3, 20.2 and 20.6 s with one ahead, 22.5-26.7 s at 0 ms and 22.3 s at 50 ms with three (2026-12-06,
+2 cores): more threads reading ahead only compete with the sandboxes for the cores."""
 
 
 class _Ahead:
