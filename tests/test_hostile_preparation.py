@@ -177,6 +177,14 @@ def test_source_bytes_pass_unchanged(tmp_path: Path) -> None:
     assert record.problem is None and record.step("run").stdout == "→ ok\n", record.steps
 
 
+def test_a_helper_with_a_non_ascii_name_is_imported(tmp_path: Path) -> None:
+    """An honest helper module named in Spanish is copied beside the file and imported (it was left out)."""
+    (tmp_path / "común.py").write_text("FLECHA = '→'\n", encoding="utf-8")
+    (tmp_path / QUERY_GSI.file).write_text("from común import FLECHA\nprint(FLECHA)\n", encoding="utf-8")
+    record = runner.run(QUERY_GSI, _config(tmp_path, isolation.choose("auto")[0]))
+    assert record.problem is None and record.step("run").stdout == "→\n", record.steps
+
+
 @pytest.mark.parametrize("mode", [m for m in ("namespaces", "uid") if isolation.probe(m) is None])
 def test_nothing_planted_by_one_file_reaches_the_next(mode: str, tmp_path: Path) -> None:
     """SysV IPC objects, POSIX message queues, /dev/shm and files outside /tmp and home: gone (or never

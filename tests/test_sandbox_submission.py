@@ -45,3 +45,12 @@ def test_helper_modules_are_importable_names_at_most_20_by_name(tmp_path: Path) 
 
 def test_a_checkout_that_is_not_there_gives_nothing_and_raises_nothing(tmp_path: Path) -> None:
     assert submission.read(tmp_path / "nowhere") == submission.Submission({}, {})
+
+
+def test_a_helper_is_any_name_python_imports(tmp_path: Path) -> None:
+    """An honest non-ASCII module name is an identifier Python imports; a keyword or a name that is not
+    UTF-8 is not (and reading it raises nothing)."""
+    (tmp_path / "común.py").write_text("HONEST = '→'\n")
+    (tmp_path / "class.py").write_text("a keyword: not importable by name\n")
+    os.close(os.open(os.fsencode(tmp_path) + b"/bad\xff.py", os.O_CREAT | os.O_WRONLY))
+    assert submission.read(tmp_path) == submission.Submission({"común.py": "HONEST = '→'\n".encode()}, {})

@@ -9,8 +9,8 @@ sandbox unchanged.
 from __future__ import annotations
 
 import contextlib
+import keyword
 import os
-import re
 import stat
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -23,8 +23,6 @@ FILE_CAP = 1 << 20
 HELPER_LIMIT = 20
 """Helper modules copied beside the six files (the first, by name)."""
 SUBMISSION_FILES = tuple(plan.file for plan in PLANS)
-HELPER_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\.py")
-"""A top-level file Python can import by name."""
 NOT_A_FILE = {
     stat.S_IFDIR: "a directory",
     stat.S_IFLNK: "a symbolic link",
@@ -97,11 +95,18 @@ def read_file(folder: Path, name: str) -> bytes:
     return content
 
 
+def importable(name: str) -> bool:
+    """A top-level file Python can import by name: `orders_common.py`, `común.py` (identifiers hold no
+    path separator, so the name stays in the sandbox's submission folder)."""
+    module = name.removesuffix(".py")
+    return name.endswith(".py") and module.isidentifier() and not keyword.iskeyword(module)
+
+
 def helper_names(folder: Path) -> list[str]:
     """The importable top-level .py entries of the folder besides the six files, by name."""
     names: list[str] = []
     with contextlib.suppress(OSError), os.scandir(folder) as entries:
-        names = [entry.name for entry in entries if HELPER_NAME.fullmatch(entry.name)]
+        names = [entry.name for entry in entries if importable(entry.name)]
     return sorted(name for name in names if name not in SUBMISSION_FILES)
 
 
