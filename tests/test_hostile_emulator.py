@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import shutil
+import socket
 import textwrap
 import time
 from pathlib import Path
@@ -262,6 +263,36 @@ def test_an_emulator_is_handed_on_only_idle_and_empty() -> None:
         assert emptied.call(emptied.new_account(), "us-east-1", "ListTables", {}) == {"TableNames": []}
     finally:
         third.close()
+
+
+def test_an_emulator_with_a_request_still_on_its_way_is_not_handed_on(tmp_path: Path) -> None:
+    """A request admitted before the run ended may still reach the emulator from the gateway's thread
+    after the student's process is gone: that emulator must not serve a classmate, whose table could
+    take the late write."""
+    student = emulators.Emulator()
+    backend = student.get()
+    account = backend.new_account()
+    backend.seed(account, "us-east-1", "orders-probe")
+    door = gateway.Gateway(tmp_path / "aws.sock", 20)
+    door.switch(account, backend)
+    late = socket.socket(socket.AF_UNIX)
+    late.connect(str(tmp_path / "aws.sock"))
+    late.sendall(  # its turn taken, its body still coming
+        b"POST / HTTP/1.1\r\nHost: x\r\nX-Amz-Target: DynamoDB_20120810.PutItem\r\n"
+        b"Authorization: AWS4-HMAC-SHA256 Credential=x/20260101/us-east-1/dynamodb/aws4_request, "
+        b"SignedHeaders=host, Signature=0\r\nContent-Length: 100\r\n\r\n{"
+    )
+    deadline = time.monotonic() + 5
+    while door.settled(time.monotonic()) and time.monotonic() < deadline:
+        time.sleep(0.01)
+    try:
+        door.close()
+        backend.release(account)
+        student.close()
+        assert backend.spoiled and not backend.idle(), "an emulator with a request in flight was handed on"
+    finally:
+        late.close()
+        student.close()
 
 
 GARBAGE_FIRST = (

@@ -79,6 +79,12 @@ class Emulator:
             self._backend.start()
             return self._backend
 
+    def release(self, account: str) -> None:
+        """Empty an account of the student's emulator (a spoiled one is stopped, not emptied)."""
+        with self._lock:
+            if self._backend is not None and not self._backend.spoiled:
+                self._backend.release(account)
+
     def close(self) -> None:
         with self._lock:
             if self._backend is not None:

@@ -49,6 +49,8 @@ IN_FLIGHT_CAP = 4
 """Requests of one sandbox handled at once (read, checked, run in the emulator); more wait their turn."""
 CONNECTION_CAP = 16
 """Connections one sandbox holds open at once; more are closed unread."""
+CLOSE_GRACE = 2.0
+"""Seconds a closing gateway waits for the requests it admitted to end before it spoils the emulator."""
 FORWARDED = {prefix: service for service, prefix in TARGET_PREFIXES.items()}
 """The X-Amz-Target prefixes forwarded, and the service each request must be signed for."""
 SCOPE = re.compile(r"Credential=[^/,\s]*/\d{8}/([^/,\s]{1,100})/([^/,\s]{1,100})/aws4_request")
@@ -246,7 +248,13 @@ class Gateway:
             return True
 
     def close(self) -> None:
-        self.seal()  # requests still waiting for a turn are refused
+        """Seal the run (requests waiting for a turn are refused) and stop serving. A request admitted
+        before the seal may still be on its way to the emulator, from the grader's own thread, after the
+        student's process is gone: unless those end within CLOSE_GRACE, the emulator is spoiled, so it
+        is never handed on with a request of this student still to land in it."""
+        self.seal()
+        if not self.settled(time.monotonic() + CLOSE_GRACE) and self.backend is not None:
+            self.backend.spoiled = True
         self._server.shutdown()
         self._server.server_close()
         self._thread.join()

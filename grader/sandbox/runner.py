@@ -256,7 +256,7 @@ class Sandbox:
         """Stop the process; give the student's emulator back, emptied."""
         self._stop_process()
         if self._seeded is not None:
-            self.emulator.get().release(self._seeded)
+            self.emulator.release(self._seeded)
             self._seeded = None
         self.emulator.close()
 
