@@ -40,7 +40,33 @@ def test_the_instructors_list_decides_by_email_whatever_its_case(tmp_path: Path,
         tmp_path, "\ufeffemail,name,student_id\n eve@example.EDU ,Eve,eve-gh\nbob@x.org,Bob,bob\n"
     )
     assert identify(metadata(tmp_path, "12345678"), listed, submission) == "eve-gh"
-    assert identify(metadata(tmp_path, "12345678", "carol@x.org"), listed, submission) == "12345678"
+
+
+def test_with_a_list_shipped_a_student_it_does_not_name_is_refused(tmp_path: Path, submission: Path) -> None:
+    """A SID the student may have typed is not taken beside the list: mallory's SID naming alice's id
+    would grade her on alice's table."""
+    listed = id_map(tmp_path, "email,student_id\nalice@x.edu,alice-gh\nbob@x.edu,\n")
+    for email in ("mallory@x.edu", "bob@x.edu"):
+        with pytest.raises(Refused, match="list of student ids does not name"):
+            identify(metadata(tmp_path, "alice-gh", email), listed, submission)
+
+
+@pytest.mark.parametrize(
+    "rows", ["a@x.edu,alice\nA@x.edu,mallory\n", "a@x.edu,alice\nb@x.edu,alice\n"], ids=["email", "id"]
+)
+def test_a_list_naming_an_email_or_an_id_twice_is_refused(
+    rows: str, tmp_path: Path, submission: Path
+) -> None:
+    listed = id_map(tmp_path, "email,student_id\n" + rows)
+    with pytest.raises(Refused, match="twice; each email and each id must appear once"):
+        identify(metadata(tmp_path, "x", "a@x.edu"), listed, submission)
+
+
+def test_metadata_nested_past_the_parser_is_refused_not_raised(tmp_path: Path, submission: Path) -> None:
+    deep = tmp_path / "deep.json"
+    deep.write_text("[" * 5000 + "]" * 5000)
+    with pytest.raises(Refused, match="could not be read"):
+        identify(deep, None, submission)
 
 
 def test_a_list_without_its_columns_is_refused_for_the_instructor_to_fix(

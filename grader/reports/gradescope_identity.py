@@ -41,10 +41,18 @@ def identify(metadata: Path, id_map: Path | None, submission: Path) -> str:
     """The student id of this submission, or Refused saying why there is none."""
     user = submitter(load_metadata(metadata))
     email = str(user.get("email") or "").strip()
-    mapped = load_id_map(id_map).get(email.casefold()) if id_map is not None and id_map.exists() else None
-    sid = user.get("sid")
-    student_id = mapped or (str(sid).strip() if sid is not None else "")
-    source = "your instructor's list of student ids" if mapped else "Gradescope's roster (your SID)"
+    listed = id_map is not None and id_map.exists()
+    if listed:  # the instructor's list, when shipped, decides alone: a SID may be one the student typed
+        student_id = load_id_map(id_map).get(email.casefold(), "")
+        if not student_id:
+            raise Refused(
+                f"Not graded: your instructor's list of student ids does not name {email or 'you'}, so the "
+                "grader cannot tell whose AWS work is yours. Ask your instructor to add you, then resubmit."
+            )
+    else:
+        sid = user.get("sid")
+        student_id = str(sid).strip() if sid is not None else ""
+    source = "your instructor's list of student ids" if listed else "Gradescope's roster (your SID)"
     if not student_id:
         raise Refused(
             f"Not graded: Gradescope's roster has no student ID (SID) for {email or 'you'}, and your "
@@ -70,7 +78,7 @@ def load_metadata(path: Path) -> dict[str, Any]:
     """Gradescope's submission metadata, or Refused when it cannot be read."""
     try:
         document = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as error:
+    except (OSError, ValueError, RecursionError) as error:
         raise Refused(
             f"Not graded: Gradescope's submission metadata ({path}) could not be read "
             f"({type(error).__name__}), so the grader cannot tell who you are. Ask your instructor."
@@ -105,16 +113,24 @@ def load_id_map(path: Path) -> dict[str, str]:
                     f"Not graded: your instructor's list of student ids ({path.name}) needs the columns "
                     f"{' and '.join(MAP_COLUMNS)}. Ask your instructor."
                 )
-            return {
-                (row["email"] or "").strip().casefold(): (row["student_id"] or "").strip()
+            pairs = [
+                ((row["email"] or "").strip().casefold(), (row["student_id"] or "").strip())
                 for row in reader
                 if row["email"]
-            }
+            ]
     except (OSError, UnicodeDecodeError, csv.Error) as error:
         raise Refused(
             f"Not graded: your instructor's list of student ids ({path.name}) could not be read "
             f"({type(error).__name__}). Ask your instructor."
         ) from None
+    emails, ids = [email for email, _ in pairs], [student_id for _, student_id in pairs if student_id]
+    twice = sorted({name for name in emails if emails.count(name) > 1} | {i for i in ids if ids.count(i) > 1})
+    if twice:  # two rows for one email, or two students graded on one table
+        raise Refused(
+            f"Not graded: your instructor's list of student ids ({path.name}) names {', '.join(twice[:3])} "
+            "twice; each email and each id must appear once. Ask your instructor."
+        )
+    return dict(pairs)
 
 
 def conflicting_claim(submission: Path, student_id: str) -> str | None:
