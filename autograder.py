@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import os
 import runpy
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -77,12 +78,12 @@ def output_writer(grader: Path) -> dict[str, Any]:
 
 def main() -> int:
     checkout = Path.cwd()
+    for name in OUTPUTS:  # first, whatever fails later: a stale grade is never this submission's
+        clear(checkout / name)
     with tempfile.TemporaryDirectory(prefix="grader-") as scratch:
         work = Path(scratch)
         grader = grader_dir(work)
         files = output_writer(grader)
-        for name in OUTPUTS:  # a stale grade must never be published as this submission's
-            note(name, files["make_way"](checkout / name))
         command = [
             grader_python(grader, work), "-P", "-m", "pytest",
             f"--rootdir={grader}", "-c", str(grader / "pytest.ini"), str(grader / "tests_assessment"),
@@ -92,20 +93,23 @@ def main() -> int:
         code = subprocess.run(command, cwd=work, check=False).returncode
         for name in OUTPUTS:
             if (work / name).is_file():
-                note(name, files["write_output"](checkout / name, (work / name).read_bytes()))
+                files["write_output"](checkout / name, (work / name).read_bytes())
     if (checkout / "result.json").is_file():
         return 0
     print(f"autograder: the grader wrote no result.json (exit code {code})", file=sys.stderr)
     return code or 1
 
 
-def note(name: str, planted: str | None) -> None:
-    """Say in the job's log what the checkout held where the grader writes (it is replaced)."""
-    if planted is not None:
-        print(
-            f"autograder: the checkout held a {planted} named {name}; replaced by the grader's",
-            file=sys.stderr,
-        )
+def clear(path: Path) -> None:
+    """Remove what the checkout holds at an output's name, never following it, and say so in the log
+    (before the grader is at hand: its writer, grader/reports/files.py, then writes the outputs)."""
+    if not path.is_symlink() and not path.exists():
+        return
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path)
+    else:
+        path.unlink()
+    print(f"autograder: removed {path.name} from the checkout before grading", file=sys.stderr)
 
 
 if __name__ == "__main__":

@@ -457,7 +457,17 @@ def test_classroom50_publishes_the_grade_over_what_the_checkout_planted(
     assert outside.read_text() == "not the grader's" and [p.name for p in outside.parent.iterdir()] == [
         "notes.md"
     ]
-    assert "held a directory named result.json" in output
+    assert "removed result.json from the checkout before grading" in output
+
+
+def test_classroom50_clears_a_forged_result_even_when_the_grader_cannot_be_had(tmp_path: Path) -> None:
+    """A result.json the student committed is gone before anything can fail (no grader here)."""
+    env = {**classroom50_environment(tmp_path, "alice"), "GRADER_DIR": str(tmp_path / "no-grader")}
+    checkout = tmp_path / "checkout"
+    checkout.mkdir()
+    (checkout / "result.json").write_text('{"score": 100}')
+    code, output, _ = run_as_classroom50(tmp_path, checkout, env)
+    assert code != 0 and not (checkout / "result.json").exists(), output
 
 
 def test_every_output_format_writes_over_what_its_path_held(
