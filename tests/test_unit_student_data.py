@@ -7,6 +7,7 @@ import decimal
 import json
 import os
 import struct
+import threading
 import time
 from pathlib import Path
 
@@ -15,7 +16,7 @@ import pytest
 from grader.aws import views
 from grader.failures import GraderError, RequirementFailed
 from grader.reports.text import MESSAGE_CAP, capped
-from grader.sandbox import judging, runner, student_data
+from grader.sandbox import compile_check, judging, runner, student_data
 from grader.sandbox.record import Call, Step
 
 
@@ -63,8 +64,34 @@ def test_an_honest_report_at_the_sandbox_own_depth_is_read(tmp_path: Path) -> No
     ],
 )
 def test_what_python_cannot_compile_is_the_sources_fault(source: bytes, says: str) -> None:
-    assert says in (runner.compile_problem(source, "query_gsi.py") or "")
-    assert runner.compile_problem(b"print('ok')\n", "query_gsi.py") is None
+    assert says in (compile_check.problem(source, "query_gsi.py") or "")
+    assert compile_check.problem(b"print('ok')\n", "query_gsi.py") is None
+    assert compile_check.problem(b"print('ok')\n" * 10_000, "query_gsi.py") is None, "a large honest file"
+
+
+def test_a_source_built_to_compile_slowly_never_stalls_the_grader(monkeypatch: pytest.MonkeyPatch) -> None:
+    """f-string fields make Python's compiler slow (300 KB: 7 s), holding the interpreter lock: compiled
+    in the grader's process, every thread of it (a classmate's requests, their channel) would stop."""
+    monkeypatch.setattr(compile_check, "COMPILE_LIMIT", 1.0)
+    gaps: list[float] = []
+    done = threading.Event()
+
+    def heartbeat() -> None:
+        last = time.monotonic()
+        while not done.wait(0.01):
+            now = time.monotonic()
+            gaps.append(now - last)
+            last = now
+
+    thread = threading.Thread(target=heartbeat)
+    thread.start()
+    try:
+        says = compile_check.problem(b"x = f'" + b"{1}" * 100_000 + b"'\n", "query_gsi.py")
+    finally:
+        done.set()
+        thread.join()
+    assert says == "Python takes more than 1 s to compile it"
+    assert max(gaps) < 0.5, f"the grader stood still {max(gaps):.1f} s"
 
 
 @pytest.mark.parametrize(

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from grader.failures import GraderError
-from grader.sandbox import isolation, submission
+from grader.sandbox import compile_check, isolation, submission
 from grader.sandbox.emulators import Emulator
 from grader.sandbox.gateway import Gateway
 from grader.sandbox.plans import Plan
@@ -498,7 +498,7 @@ class SandboxPool:
         source = self._submission.files.get(plan.file)
         if source is None:
             return Record(plan.file, {"kind": "missing", "detail": plan.file}, ())
-        if (problem := compile_problem(source, plan.file)) is not None:
+        if (problem := compile_check.problem(source, plan.file)) is not None:
             return Record(plan.file, {"kind": "syntax", "detail": problem}, ())
         try:
             return self._submission.explain(self._sandbox.run(plan))
@@ -508,21 +508,6 @@ class SandboxPool:
     def close(self) -> None:
         self._executor.shutdown(wait=True, cancel_futures=True)
         self._sandbox.close()
-
-
-def compile_problem(source: bytes, file: str) -> str | None:
-    """Where Python cannot compile the source ('line 3: invalid syntax'), or None when it can. The
-    compiler's own limits (MemoryError, RecursionError on expressions nested thousands deep) are the
-    source's fault as much as a syntax error is."""
-    try:
-        compile(source, file, "exec")
-    except SyntaxError as exc:
-        return f"line {exc.lineno}: {exc.msg}"
-    except ValueError as exc:  # null bytes
-        return str(exc)
-    except (MemoryError, RecursionError) as exc:
-        return f"an expression nested too deeply for Python's compiler ({type(exc).__name__})"
-    return None
 
 
 def run(plan: Plan, config: SandboxConfig) -> Record:
