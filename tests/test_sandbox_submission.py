@@ -54,3 +54,20 @@ def test_a_helper_is_any_name_python_imports(tmp_path: Path) -> None:
     (tmp_path / "class.py").write_text("a keyword: not importable by name\n")
     os.close(os.open(os.fsencode(tmp_path) + b"/bad\xff.py", os.O_CREAT | os.O_WRONLY))
     assert submission.read(tmp_path) == submission.Submission({"común.py": "HONEST = '→'\n".encode()}, {})
+
+
+def test_only_helpers_taken_count_against_the_limit(tmp_path: Path) -> None:
+    """Folders and links named like modules are refused without taking an honest helper's place."""
+    (tmp_path / "a_folder.py").mkdir()
+    (tmp_path / "b_link.py").symlink_to("/etc/passwd")
+    for number in range(submission.HELPER_LIMIT):
+        (tmp_path / f"helper_{number:02}.py").write_text(f"N = {number}\n")
+    taken = submission.read(tmp_path)
+    assert len(taken.files) == submission.HELPER_LIMIT
+    assert taken.refused == {"a_folder.py": "is a directory", "b_link.py": "is a symbolic link"}
+
+
+def test_a_decomposed_name_is_copied_as_python_imports_it(tmp_path: Path) -> None:
+    """A Mac writes 'común.py' as 'comu' + combining accent; `import común` looks for the composed name."""
+    (tmp_path / "comu\u0301n.py").write_text("HONEST = True\n")
+    assert list(submission.read(tmp_path).files) == ["común.py"]

@@ -12,6 +12,7 @@ import contextlib
 import keyword
 import os
 import stat
+import unicodedata
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -111,16 +112,24 @@ def helper_names(folder: Path) -> list[str]:
 
 
 def read(folder: Path) -> Submission:
-    """The submission in folder: each entry taken, or refused with its reason (never raises OSError)."""
+    """The submission in folder: each entry taken, or refused with its reason (never raises OSError).
+    Helpers count against HELPER_LIMIT only when taken; each is copied under the name Python's import
+    looks for (NFKC: a Mac writes 'común.py' decomposed)."""
     files: dict[str, bytes] = {}
-    helpers = helper_names(folder)
-    too_many = f"is beyond the first {HELPER_LIMIT} helper modules by name"
-    refused = dict.fromkeys(helpers[HELPER_LIMIT:], too_many)
-    for name in (*SUBMISSION_FILES, *helpers[:HELPER_LIMIT]):
+    refused: dict[str, str] = {}
+    helpers = 0
+    for name in (*SUBMISSION_FILES, *helper_names(folder)):
+        helper = name not in SUBMISSION_FILES
+        if helper and helpers == HELPER_LIMIT:
+            refused[name] = f"is beyond the first {HELPER_LIMIT} helper modules by name"
+            continue
         try:
-            files[name] = read_file(folder, name)
+            content = read_file(folder, name)
         except FileNotFoundError:
             continue
         except Refused as reason:
             refused[name] = str(reason)
+            continue
+        files[unicodedata.normalize("NFKC", name) if helper else name] = content
+        helpers += helper
     return Submission(files, refused)
