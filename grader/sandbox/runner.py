@@ -221,10 +221,10 @@ class Sandbox:
         """Run one file in an account of the emulator holding only its table as seeded, step by step:
         the account of the file before when that one only read (and ended cleanly), else a new one."""
         region, table = self.config.region, self.config.table
-        account, self._seeded = self._seeded, None
-        keep = False
         started = self._start()  # first: its warm-up overlaps the emulator's own start
         emulator = self.emulator.get()
+        account, self._seeded = self._seeded, None  # taken once nothing before the try can raise
+        keep = False
         try:
             if account is None:
                 account = emulator.new_account()
