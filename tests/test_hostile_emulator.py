@@ -9,11 +9,12 @@ import socket
 import textwrap
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from grader.failures import GraderError, RequirementFailed
-from grader.sandbox import emulators, expressions, gateway, isolation, runner
+from grader.sandbox import emulators, expressions, gateway, isolation, runner, validation
 from grader.sandbox.plans import QUERY_GSI, QUERY_LSI
 from tests import harness
 
@@ -322,3 +323,21 @@ def test_values_dynamodb_refuses_never_reach_the_checks(moto_endpoint: str, tmp_
                            "--sandbox-timeout=10", task12)  # fmt: skip
     task = run.task(12)
     assert task["status"] == "passed", [c["message"] for c in task["checks"]]
+
+
+@pytest.mark.parametrize(
+    ("operation", "params"),
+    [
+        ("PutItem", {"TableName": "t", "Item": {"\ud800": {"S": "a"}}}),
+        ("PutItem", {"TableName": "t", "Item": {"a": {"SS": ["\ud800"]}}}),
+        ("Query", {"TableName": "t", "KeyConditionExpression": "a = \ud800"}),
+    ],
+    ids=["name", "set member", "expression"],
+)
+def test_a_lone_surrogate_is_refused_not_a_dropped_connection(operation: str, params: dict[str, Any]) -> None:
+    """JSON may carry \\ud800, which no UTF-8 text holds: refused as DynamoDB would (it raised out of the
+    checks, and the connection was dropped with no answer and no record)."""
+    refused = validation.refusal("dynamodb", operation, params)
+    assert refused is not None
+    code, message = refused
+    assert code == "SerializationException" and "not valid Unicode" in message

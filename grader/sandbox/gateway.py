@@ -29,8 +29,6 @@ from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
-import botocore.session
-
 from grader.sandbox import expressions, validation
 from grader.sandbox.backend import TARGET_PREFIXES, Backend, BackendError
 
@@ -60,7 +58,7 @@ HOP_HEADERS = {"connection", "keep-alive", "transfer-encoding", "te", "upgrade",
 @functools.cache
 def operations(service: str) -> frozenset[str]:
     """The service's operation names, spelled exactly as its model spells them."""
-    return frozenset(botocore.session.get_session().get_service_model(service).operation_names)
+    return frozenset(validation.service_model(service).operation_names)
 
 
 def _error_code(body: bytes) -> str | None:

@@ -19,7 +19,7 @@ from decimal import Context, Decimal, InvalidOperation
 from typing import Any
 
 import botocore.session
-from botocore.model import OperationModel, Shape
+from botocore.model import OperationModel, ServiceModel, Shape
 
 from grader.sandbox import expressions
 
@@ -46,8 +46,13 @@ class Invalid(Exception):
 
 
 @functools.cache
+def service_model(service: str) -> ServiceModel:
+    """The service's model, loaded once per process (the gateway loads it when it starts)."""
+    return botocore.session.get_session().get_service_model(service)
+
+
 def operation_model(service: str, operation: str) -> OperationModel:
-    return botocore.session.get_session().get_service_model(service).operation_model(operation)
+    return service_model(service).operation_model(operation)
 
 
 def refusal(service: str, operation: str, params: dict[str, Any]) -> Refusal | None:
@@ -173,6 +178,10 @@ class _Walk:
 
     def _string(self, shape: Shape, value: Any, where: str) -> None:
         _expect(value, str, "string", where)
+        try:
+            value.encode()
+        except UnicodeEncodeError:  # a lone surrogate (JSON's \ud800): not text DynamoDB can take
+            raise Invalid(f"the string at '{where}' is not valid Unicode", "SerializationException") from None
         _length(shape, len(value), where)
         if shape.enum and value not in shape.enum:
             allowed = ", ".join(shape.enum)
