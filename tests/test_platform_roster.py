@@ -300,6 +300,9 @@ def test_shards_merged_equal_the_whole_run(
         assert (out / "grades" / class_summary.CSV_NAME).exists(), run.output
         assert_progress(run.output, out / "grades", klass.ids[index - 1 :: 2])  # the shard's own count
         shards.append(out / "grades")
+    ghost = json.loads(next(shards[0].glob("*/grade.json")).read_text()) | {"student_id": "ghost"}
+    (tmp_path / "merged" / "ghost").mkdir(parents=True)  # left by an earlier merge: not this class's
+    (tmp_path / "merged" / "ghost" / "grade.json").write_text(json.dumps(ghost))
     assert merge.main([*map(str, shards), "--out", str(tmp_path / "merged")]) == 0
     merged_missed = most_missed_lines(capsys.readouterr().out)
     assert merged_missed == most_missed_lines(whole_output.output) and len(merged_missed) >= 3, merged_missed
@@ -322,6 +325,13 @@ def test_merge_refuses_a_student_in_two_shards(tmp_path: Path) -> None:
         (tmp_path / shard_dir / "alice" / "grade.json").write_text(json.dumps({"student_id": "alice"}))
     with pytest.raises(ValueError, match="alice is in both"):
         merge.merge([tmp_path / "a", tmp_path / "b"], tmp_path / "out")
+
+
+def test_merge_refuses_a_grade_in_a_folder_not_named_for_its_student(tmp_path: Path) -> None:
+    (tmp_path / "a" / "x").mkdir(parents=True)
+    (tmp_path / "a" / "x" / "grade.json").write_text(json.dumps({"student_id": "zed"}))
+    with pytest.raises(ValueError, match="the grade of zed is not in a folder named zed"):
+        merge.merge([tmp_path / "a"], tmp_path / "out")
 
 
 def test_demo_roster_deploys_the_solution_for_every_student(tmp_path: Path) -> None:

@@ -6,18 +6,22 @@ import argparse
 import shutil
 import sys
 from pathlib import Path
+from typing import Any
 
 from grader.assessment import STUDENT_ID_PATTERN
 from grader.reports import class_summary, github, terminal
 
 
-def merge(shards: list[Path], out: Path) -> list[str]:
-    """Copy every shard's student folders into out and write the class summary; return the ids.
+def merge(shards: list[Path], out: Path) -> list[dict[str, Any]]:
+    """Copy every shard's student folders into out and write the class summary of those students (not
+    of folders an earlier merge left in out); return their grades, by id.
 
     A student graded in two shards is an error (the shards were not slices of one roster), and so is
-    a student id that --student-id would refuse: it names a folder under out, so it must stay one.
+    a student id that --student-id would refuse (it names a folder under out, so it must stay one) or
+    one whose grade.json is not in the folder of that name.
     """
     owner: dict[str, Path] = {}
+    grades: list[dict[str, Any]] = []
     for shard in shards:
         for grade in class_summary.load_grades(shard):
             student = grade.get("student_id")
@@ -28,15 +32,18 @@ def merge(shards: list[Path], out: Path) -> list[str]:
                 )
             if student in owner:
                 raise ValueError(f"student {student} is in both {owner[student]} and {shard}")
+            if not (shard / student / class_summary.GRADE_NAME).is_file():
+                raise ValueError(f"{shard}: the grade of {student} is not in a folder named {student}")
             owner[student] = shard
+            grades.append(grade)
     out.mkdir(parents=True, exist_ok=True)
     for student, shard in owner.items():
         if (shard / student).resolve() != (out / student).resolve():
             shutil.copytree(shard / student, out / student, dirs_exist_ok=True)
-    grades = class_summary.load_grades(out)
+    grades.sort(key=lambda grade: grade["student_id"])
     class_summary.write_class(grades, out)
     github.append_class_summary(grades)
-    return sorted(owner)
+    return grades
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -51,7 +58,7 @@ def main(argv: list[str] | None = None) -> int:
         students = merge(args.shards, args.out)
     except ValueError as exc:
         parser.error(str(exc))
-    print("most missed checks:", *terminal.render_missed(class_summary.load_grades(args.out)), sep="\n")
+    print("most missed checks:", *terminal.render_missed(students), sep="\n")
     print(f"{len(students)} students: {args.out / class_summary.CSV_NAME}, {class_summary.HTML_NAME}")
     return 0
 
