@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,7 @@ from grader.failures import GraderError, RequirementFailed
 from grader.outcomes import task_number
 from grader.settings import RosterEntry, Settings
 from grader.stash import ENDPOINT_KEY, SETTINGS_KEY
+from grader.suite import is_xdist_worker
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -78,8 +80,8 @@ def _shared_ways(config: pytest.Config, endpoint: str | None) -> frozenset[tuple
     if SHARED_WAYS_KEY not in config.stash:
         run = config.stash.get(SETTINGS_KEY, None)
         roster = () if run is None or run.roster is None else run.roster
-        ways = [way_in(student_settings(run, entry), endpoint) for entry in roster]
-        config.stash[SHARED_WAYS_KEY] = frozenset(way for way in ways if ways.count(way) > 1)
+        ways = Counter(way_in(student_settings(run, entry), endpoint) for entry in roster)
+        config.stash[SHARED_WAYS_KEY] = frozenset(way for way, students in ways.items() if students > 1)
     return config.stash[SHARED_WAYS_KEY]
 
 
@@ -159,7 +161,7 @@ def student(
     students' reads are made meanwhile (each from that student's own account)."""
     prefetch: Prefetch = run_wide(request, "prefetch")
     resources = prefetch.take(account, student_id)
-    if not hasattr(request.config, "workerinput"):  # a worker does not know which student comes next
+    if not is_xdist_worker(request.config):  # a worker does not know which student comes next
         run = request.config.stash[SETTINGS_KEY]
         for entry in upcoming(run, roster_entry, AHEAD):
             try:

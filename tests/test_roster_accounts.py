@@ -54,6 +54,8 @@ def test_every_way_into_an_account(tmp_path: Path) -> None:
         (",p,,x1,,", "external_id", "a profile sets its own external_id"),
         (f",,{ROLE},x,,", "external_id", "is not an external id"),
         (",bad\tname,,,,", "profile", "is not a profile name"),
+        (",,,,١٢٣٤٥٦٧٨٩٠١٢,", "account_id", "is not an AWS account id (12 digits)"),
+        (",,arn:aws:iam::123456789012:role/rôle,,,", "role_arn", "is not an IAM role ARN"),
     ],
 )
 def test_a_malformed_cell_names_file_line_and_column(

@@ -105,7 +105,14 @@ def test_an_exception_judging_student_data_is_the_students_failure(exc: Exceptio
 
 
 @pytest.mark.parametrize(
-    "exc", [GraderError("sandbox"), NameError("typo"), ImportError("x"), RequirementFailed("already")]
+    "exc",
+    [
+        GraderError("sandbox"),
+        NameError("typo"),
+        ImportError("x"),
+        RequirementFailed("already"),
+        AssertionError("a check's own invariant"),
+    ],
 )
 def test_the_graders_own_faults_stay_its_own(exc: Exception) -> None:
     assert student_data.students_failure("batch_operations.py", exc) is None

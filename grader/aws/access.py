@@ -9,11 +9,13 @@ from functools import cache
 
 import botocore.session
 
-ROLE_ARN = re.compile(r"arn:aws(?:-[a-z]+)*:iam::(\d{12}):role/[\w+=,.@/-]{1,512}")
-ACCOUNT_ID = re.compile(r"\d{12}")
-EXTERNAL_ID = re.compile(r"[\w+=,.@:/-]{2,1224}")
-ROLE_NAME = re.compile(r"[\w+=,.@-]{1,64}")
+ROLE_ARN = re.compile(r"arn:aws(?:-[a-z]+)*:iam::(\d{12}):role/[\w+=,.@/-]{1,512}", re.ASCII)
+ACCOUNT_ID = re.compile(r"\d{12}", re.ASCII)
+EXTERNAL_ID = re.compile(r"[\w+=,.@:/-]{2,1224}", re.ASCII)
+ROLE_NAME = re.compile(r"[\w+=,.@-]{1,64}", re.ASCII)
+"""IAM's character sets are ASCII: without re.ASCII, \\d takes Arabic-Indic digits, \\w accented letters."""
 PROFILE = re.compile(r"[\w+=,.@:/ -]{1,128}")
+"""A profile is the name of a section of the AWS config: any letters, 'profé' included."""
 
 
 class AccessError(ValueError):

@@ -15,8 +15,16 @@ import pytest
 from grader.failures import GraderError, RequirementFailed
 from grader.sandbox.record import Record
 
-GRADER_FAULTS = (GraderError, boto_errors.BotoCoreError, boto_errors.ClientError, NameError, ImportError)
-"""Exceptions no student-made value can cause: the grader's trouble (or a bug), never the student's."""
+GRADER_FAULTS = (
+    GraderError,
+    boto_errors.BotoCoreError,
+    boto_errors.ClientError,
+    NameError,
+    ImportError,
+    AssertionError,
+)
+"""Exceptions no student-made value can cause: the grader's trouble (or a bug: a failed assert is a check's
+own invariant, never a reading of the student's values), never the student's."""
 DETAIL_CAP = 200
 
 
