@@ -169,7 +169,7 @@ def test_throttling_past_retries_names_the_operation(
     moto_endpoint: str, deployed: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """In process, with fewer retries than the grader's 8 so that giving up is quick."""
-    monkeypatch.setattr(aws, "CLIENT_CONFIG", Config(retries={"mode": "adaptive", "max_attempts": 2}))
+    monkeypatch.setattr(aws, "TABLE_CLIENT_CONFIG", Config(retries={"mode": "standard", "max_attempts": 2}))
     with fault_proxy(moto_endpoint, Faults(throttle_actions={"dynamodb:DescribeTable"})) as proxy:
         account = aws.Account(harness.emulator_session(), proxy.endpoint_url)
         with pytest.raises(ClientError) as throttled:

@@ -43,8 +43,15 @@ CLIENT_CONFIG = Config(
     retries={"mode": "adaptive", "max_attempts": 8},
     connect_timeout=5,
     read_timeout=30,
-    max_pool_connections=32,  # a few students' reads made at once share a client (not its limiter's rate)
+    max_pool_connections=32,  # a few students' reads made at once share a client
 )
+"""Adaptive retries slow a whole client down once it is throttled: right for an account's own rate
+limits (CloudWatch, IAM), which every student read through it shares."""
+TABLE_CLIENT_CONFIG = CLIENT_CONFIG.merge(Config(retries={"mode": "standard", "max_attempts": 8}))
+"""DynamoDB throttles one table: a student's own (1 read unit, say). Under adaptive retries the shared
+client's limiter would slow every classmate read through that account; standard retries back off per
+call, so only that student's reads wait."""
+PER_TABLE_THROTTLING = frozenset({"dynamodb", "dynamodbstreams"})
 # The first call of a session only proves the endpoint and credentials: fail fast.
 PROBE_CONFIG = Config(retries={"mode": "standard", "max_attempts": 3}, connect_timeout=3, read_timeout=10)
 
@@ -234,8 +241,9 @@ class Account:
         """The account's client of a service, made once (it lives, and is freed, with the Account)."""
         with self._clients_lock:
             if service not in self._clients:
+                config = TABLE_CLIENT_CONFIG if service in PER_TABLE_THROTTLING else CLIENT_CONFIG
                 self._clients[service] = self.session.client(
-                    service, endpoint_url=self.endpoint_url, config=CLIENT_CONFIG
+                    service, endpoint_url=self.endpoint_url, config=config
                 )
             return self._clients[service]
 
