@@ -8,7 +8,7 @@ import json
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import Any, ClassVar
 
 import pytest
 
@@ -267,3 +267,36 @@ def test_at_once_overlaps_a_bounded_number_and_keeps_the_order() -> None:
     assert 2 <= peak[0] <= AT_ONCE
     assert [f.result() for f in futures if not f.exception()] == [n for n in range(40) if n not in (7, 3)]
     assert next(f.exception() for f in futures if f.exception()).args == (3,)
+
+
+def test_a_student_with_thousands_of_statuses_costs_reading_ahead_a_bounded_few(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The statuses are the student's own data: at most AT_ONCE queries are made ahead, and none once
+    reading ahead is stopped (2,000 statuses made 2,000 queries, stop or no stop)."""
+    from grader.class_run import prefetch
+
+    monkeypatch.setattr(prefetch.index_reads, "require_index_keys", lambda *_: None)
+    monkeypatch.setattr(prefetch.prerequisites, "index", lambda *_: None)
+    queries: list[str] = []
+
+    class Student:
+        student_id, table_name = "many", "orders-many"
+        table = type("Table", (), {"stream_enabled": False, "latest_stream_arn": None})()
+        items: ClassVar[list[dict[str, str]]] = [
+            {"customer_id": "C", "order_id": str(n), "status": f"s{n:04}", "order_date": "2026-01-01"}
+            for n in range(2000)
+        ]
+
+        def query_index(self, _index: str, _key: str, value: str, **_: Any) -> list[Any]:
+            queries.append(value)
+            time.sleep(0.02)
+            return []
+
+    read_ahead(Student(), frozenset({5}), threading.Event())  # type: ignore[arg-type]
+    assert len(queries) == AT_ONCE
+    queries.clear()
+    stopped = threading.Event()
+    stopped.set()
+    read_ahead(Student(), frozenset({5}), stopped)  # type: ignore[arg-type]
+    assert queries == []

@@ -23,7 +23,7 @@ from typing import Any
 
 from grader.assessment import GSI, GSI_NAME, LSI, LSI_NAME, IndexSpec
 from grader.aws import arns
-from grader.aws.resources import StudentResources, at_once
+from grader.aws.resources import AT_ONCE, StudentResources, at_once
 from grader.aws.session import Account
 from grader.aws.views import TableView
 from grader.checks import alarms, index_reads, prerequisites
@@ -77,8 +77,8 @@ class _Ahead:
             return
         reads: list[tuple[Collection[int], Callable[[], Any]]] = [
             ({1}, lambda: student.tags),
-            ({5}, lambda: _index_queries(student, table, GSI)),
-            ({6}, lambda: _index_queries(student, table, LSI)),
+            ({5}, lambda: self.index_queries(table, GSI)),
+            ({6}, lambda: self.index_queries(table, LSI)),
         ]
         if table.stream_enabled and (stream := table.latest_stream_arn):
             reads += [
@@ -86,6 +86,19 @@ class _Ahead:
                 ({8}, lambda: student.event_source_mappings(EventSourceArn=stream)),
             ]
         self.at_once(*reads)
+
+    def index_queries(self, table: TableView, spec: IndexSpec) -> None:
+        """Task 5's or 6's queries, when the index is keyed as its checks require (else they make none).
+        The statuses are the student's own data: at most AT_ONCE are queried ahead, each only while
+        reading ahead goes on; the check queries any others itself, in its own time."""
+        student = self.student
+        index_reads.require_index_keys(prerequisites.index(table, spec), spec)
+        if spec is GSI:
+            statuses = [status for status, _ in index_reads.by_status(student.items)][:AT_ONCE]
+            query = functools.partial(student.query_index, GSI_NAME, "status")
+            self.at_once(*(((5,), functools.partial(query, status)) for status in statuses))
+        elif (busiest := index_reads.busiest_customer(student.items)) is not None:
+            self.read(lambda: student.query_index(LSI_NAME, "customer_id", busiest[0], descending=True))
 
     def from_function(self) -> None:
         """The function, then its role, then the role's policies."""
@@ -112,18 +125,6 @@ def read_ahead(student: StudentResources, tasks: frozenset[int], stop: threading
     read once whichever thread asks first), until `stop` is set."""
     _Ahead(student, tasks, stop).everything()
     return student
-
-
-def _index_queries(student: StudentResources, table: TableView, spec: IndexSpec) -> None:
-    """Task 5's or 6's queries, when the index is keyed as its checks require (else they make none)."""
-    index_reads.require_index_keys(prerequisites.index(table, spec), spec)
-    if spec is GSI:
-        statuses = [status for status, _ in index_reads.by_status(student.items)]
-        queries = at_once(*(functools.partial(student.query_index, GSI_NAME, "status", s) for s in statuses))
-        for query in queries:
-            query.result()
-    elif (busiest := index_reads.busiest_customer(student.items)) is not None:
-        student.query_index(LSI_NAME, "customer_id", busiest[0], descending=True)
 
 
 class Prefetch:
