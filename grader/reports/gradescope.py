@@ -73,7 +73,8 @@ def rejection(error: StudentIdError) -> dict[str, Any]:
     )
 
 
-def _write(document: dict[str, Any], path: Path) -> None:
+def write(document: dict[str, Any], path: Path) -> None:
+    """A results.json document, as Gradescope reads it."""
     write_output(path, json.dumps(document, indent=2) + "\n")
 
 
@@ -88,10 +89,10 @@ def pytest_grader_requested(config: pytest.Config) -> Requested | None:
 def pytest_grader_graded(config: pytest.Config, grade: Grade, elapsed: float) -> None:
     path = resolve_path(config, OPTION)
     if path is not None:
-        _write(results(grade, elapsed), path)
+        write(results(grade, elapsed), path)
 
 
 def pytest_grader_rejected(config: pytest.Config, error: StudentIdError) -> None:
     path = resolve_path(config, OPTION)
     if path is not None:
-        _write(rejection(error), path)
+        write(rejection(error), path)

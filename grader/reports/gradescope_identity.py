@@ -22,7 +22,6 @@ from typing import Any
 
 from grader.assessment import STUDENT_ID_PATTERN
 from grader.reports import gradescope
-from grader.reports.files import write_output
 
 METADATA_ENV = "GRADER_METADATA"
 METADATA = Path("/autograder/submission_metadata.json")
@@ -164,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         student_id = identify(metadata, args.id_map, args.submission)
     except Refused as refused:
-        write_output(args.results, json.dumps(gradescope.refusal(str(refused)), indent=2) + "\n")
+        gradescope.write(gradescope.refusal(str(refused)), args.results)
         print(f"grader: {refused}", file=sys.stderr)
         return REFUSED_EXIT
     print(student_id)
